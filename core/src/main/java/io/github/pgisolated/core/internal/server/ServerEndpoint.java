@@ -1,5 +1,6 @@
 package io.github.pgisolated.core.internal.server;
 
+import io.github.pgisolated.core.PgDatabase;
 import java.util.Objects;
 
 /**
@@ -13,15 +14,22 @@ import java.util.Objects;
  * @param majorVersion the server's major version (for example 18), used for SQL features and hashing
  * @param description a short human description for logs and error messages, e.g.
  *     {@code "embedded PostgreSQL 18.6 at 127.0.0.1:54012 (data /dev/shm/pgisolated-root/18)"}
+ * @param maintenanceDatabase the database pgisolated's administrative sessions connect to
  */
 public record ServerEndpoint(String host, int port, String user, String password, int majorVersion,
-    String description) {
+    String description, String maintenanceDatabase) {
+
+  /** An endpoint whose maintenance database is {@code postgres}. */
+  public ServerEndpoint(String host, int port, String user, String password, int majorVersion, String description) {
+    this(host, port, user, password, majorVersion, description, "postgres");
+  }
 
   public ServerEndpoint {
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(user, "user");
     Objects.requireNonNull(password, "password");
     Objects.requireNonNull(description, "description");
+    Objects.requireNonNull(maintenanceDatabase, "maintenanceDatabase");
     if (port <= 0 || port > 65535) {
       throw new IllegalArgumentException("port out of range: " + port);
     }
@@ -29,11 +37,12 @@ public record ServerEndpoint(String host, int port, String user, String password
 
   /** The JDBC URL of one database on this server. */
   public String jdbcUrl(String database) {
-    return "jdbc:postgresql://" + hostForUrl() + ":" + port + "/" + database;
+    return database(database).jdbcUrl();
   }
 
-  private String hostForUrl() {
-    return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+  /** One database on this server, as users see it. */
+  public PgDatabase database(String database) {
+    return new PgDatabase(host, port, database, user, password);
   }
 
   @Override

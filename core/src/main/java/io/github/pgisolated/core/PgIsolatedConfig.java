@@ -1,0 +1,240 @@
+package io.github.pgisolated.core;
+
+import io.github.pgisolated.core.internal.config.ConfigKey;
+import io.github.pgisolated.core.internal.config.ConfigValues;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * pgisolated's configuration: immutable, validated when it is created.
+ *
+ * <p>For <em>users</em> of the core API. The JUnit extension builds it from
+ * {@code junit-platform.properties}, {@code -Dpgisolated.…} system properties and
+ * {@code PGISOLATED_…} environment variables; every key and its default is listed in the README.
+ *
+ * <pre>{@code
+ * PgIsolatedConfig config = PgIsolatedConfig.from(Map.of(
+ *     "pgisolated.pool.max-size", "16",
+ *     "pgisolated.lease-timeout", "30s"));
+ * }</pre>
+ *
+ * <p>A bad value fails with an {@link InvalidConfigurationException} that names the key, the
+ * value and what is allowed; a key that looks like a misspelt pgisolated key fails too.
+ *
+ * @since 0.1.0
+ */
+public final class PgIsolatedConfig {
+
+  /** Where PostgreSQL comes from ({@code pgisolated.postgres}). */
+  public enum PostgresSource { EMBEDDED, EXTERNAL, TESTCONTAINERS }
+
+  /** How clones are copied from the template ({@code pgisolated.clone-strategy}). */
+  public enum CloneStrategy { AUTO, FILE_COPY, WAL_LOG }
+
+  /** What happens when a test leaves connections open ({@code pgisolated.leak-detection}). */
+  public enum LeakDetection { WARN, FAIL, OFF }
+
+  private final PostgresSource postgres;
+  private final String embeddedVersion;
+  private final Optional<Path> embeddedDirectory;
+  private final Optional<Path> embeddedDataDirectory;
+  private final String embeddedRunAs;
+  private final Duration embeddedIdleShutdown;
+  private final Duration embeddedStartTimeout;
+  private final Map<String, String> embeddedServerSettings;
+  private final Optional<String> externalUrl;
+  private final Optional<String> externalUser;
+  private final Optional<String> externalPassword;
+  private final String testcontainersImage;
+  private final int poolInitialSize;
+  private final int poolMaxSize;
+  private final int poolParallelTasks;
+  private final Duration leaseTimeout;
+  private final Duration templateTimeout;
+  private final CloneStrategy cloneStrategy;
+  private final int dataSourceMaxConnections;
+  private final LeakDetection leakDetection;
+
+  private PgIsolatedConfig(Function<String, Optional<String>> lookup) {
+    ConfigValues v = new ConfigValues(lookup);
+    int cores = Runtime.getRuntime().availableProcessors();
+    postgres = v.choice(ConfigKey.POSTGRES, PostgresSource.class, PostgresSource.EMBEDDED);
+    embeddedVersion = v.string(ConfigKey.EMBEDDED_VERSION, "18.6.0");
+    if (!embeddedVersion.matches("\\d+(\\.\\d+){0,2}")) {
+      throw ConfigValues.invalid(ConfigKey.EMBEDDED_VERSION, embeddedVersion, "a version such as 18.6.0 or a major such as 17");
+    }
+    embeddedDirectory = v.path(ConfigKey.EMBEDDED_DIRECTORY, "");
+    embeddedDataDirectory = v.path(ConfigKey.EMBEDDED_DATA_DIRECTORY, "auto");
+    embeddedRunAs = v.string(ConfigKey.EMBEDDED_RUN_AS, "nobody");
+    embeddedIdleShutdown = v.duration(ConfigKey.EMBEDDED_IDLE_SHUTDOWN, Duration.ofMinutes(30), true);
+    embeddedStartTimeout = v.duration(ConfigKey.EMBEDDED_START_TIMEOUT, Duration.ofSeconds(60), false);
+    embeddedServerSettings = Map.copyOf(v.settings(ConfigKey.EMBEDDED_SERVER_SETTINGS));
+    externalUrl = v.raw(ConfigKey.EXTERNAL_URL);
+    if (externalUrl.isPresent() && !externalUrl.get().startsWith("jdbc:postgresql://")) {
+      throw ConfigValues.invalid(ConfigKey.EXTERNAL_URL, externalUrl.get(), "a JDBC URL such as jdbc:postgresql://localhost:5432/postgres");
+    }
+    externalUser = v.raw(ConfigKey.EXTERNAL_USER);
+    externalPassword = lookup.apply(ConfigKey.EXTERNAL_PASSWORD.key());
+    testcontainersImage = v.string(ConfigKey.TESTCONTAINERS_IMAGE, "postgres:18-alpine");
+    poolMaxSize = v.integer(ConfigKey.POOL_MAX_SIZE, Math.max(8, 4 * cores), 1, 10_000);
+    poolInitialSize = v.integer(ConfigKey.POOL_INITIAL_SIZE, Math.min(poolMaxSize, Math.max(2, cores)), 0, 10_000);
+    if (poolInitialSize > poolMaxSize) {
+      throw ConfigValues.invalid(ConfigKey.POOL_INITIAL_SIZE, String.valueOf(poolInitialSize),
+          "at most pgisolated.pool.max-size (" + poolMaxSize + ")");
+    }
+    poolParallelTasks = v.integer(ConfigKey.POOL_PARALLEL_TASKS, Math.max(2, cores), 1, 256);
+    leaseTimeout = v.duration(ConfigKey.LEASE_TIMEOUT, Duration.ofSeconds(60), false);
+    templateTimeout = v.duration(ConfigKey.TEMPLATE_TIMEOUT, Duration.ofMinutes(10), false);
+    cloneStrategy = v.choice(ConfigKey.CLONE_STRATEGY, CloneStrategy.class, CloneStrategy.AUTO);
+    dataSourceMaxConnections = v.integer(ConfigKey.DATASOURCE_MAX_CONNECTIONS, 5, 1, 100);
+    leakDetection = v.choice(ConfigKey.LEAK_DETECTION, LeakDetection.class, LeakDetection.WARN);
+  }
+
+  /** The defaults, as documented. */
+  public static PgIsolatedConfig defaults() {
+    return new PgIsolatedConfig(key -> Optional.empty());
+  }
+
+  /**
+   * From {@code -Dpgisolated.…} system properties, then {@code PGISOLATED_…} environment
+   * variables. Unknown {@code pgisolated.} keys in either are reported as errors.
+   */
+  public static PgIsolatedConfig fromSystem() {
+    return from(key -> Optional.empty());
+  }
+
+  /** From explicit properties, falling back to system properties and environment variables. */
+  public static PgIsolatedConfig from(Map<String, String> properties) {
+    throwIfUnknownKeys(properties.keySet());
+    return from(key -> Optional.ofNullable(properties.get(key)));
+  }
+
+  /**
+   * From a lookup (for example JUnit's configuration parameters), falling back to system
+   * properties and then environment variables. Unknown keys among system properties and
+   * environment variables are reported as errors.
+   */
+  public static PgIsolatedConfig from(Function<String, Optional<String>> lookup) {
+    Objects.requireNonNull(lookup, "lookup");
+    throwIfUnknownKeys(System.getProperties().stringPropertyNames());
+    List<String> envKeys = new ArrayList<>();
+    for (String name : System.getenv().keySet()) {
+      if (name.startsWith("PGISOLATED_") && ConfigKey.byEnvironmentVariable(name).isEmpty()) {
+        envKeys.add(name);
+      }
+    }
+    if (!envKeys.isEmpty()) {
+      throw new InvalidConfigurationException("Unknown pgisolated environment variable(s) " + envKeys
+          + ". Known ones are the configuration keys in upper case with dots and dashes as underscores, e.g. "
+          + ConfigKey.POOL_MAX_SIZE.environmentVariable() + "; see the README's configuration section.");
+    }
+    return new PgIsolatedConfig(key -> lookup.apply(key)
+        .or(() -> Optional.ofNullable(System.getProperty(key)))
+        .or(() -> Optional.ofNullable(System.getenv(ConfigKey.toEnvironmentVariable(key)))));
+  }
+
+  /** Fails on keys that start with {@code pgisolated.} but are not pgisolated keys (typos). */
+  public static void throwIfUnknownKeys(Iterable<String> keys) {
+    for (String key : keys) {
+      if (key.toLowerCase(Locale.ROOT).startsWith("pgisolated.") && ConfigKey.byKey(key).isEmpty()) {
+        String hint = ConfigKey.nearest(key).map(k -> " Did you mean " + k.key() + "?").orElse("");
+        throw new InvalidConfigurationException("Unknown configuration key " + key + "." + hint
+            + " Every key and its default is listed in the README's configuration section.");
+      }
+    }
+  }
+
+  public PostgresSource postgres() {
+    return postgres;
+  }
+
+  public String embeddedVersion() {
+    return embeddedVersion;
+  }
+
+  public Optional<Path> embeddedDirectory() {
+    return embeddedDirectory;
+  }
+
+  public Optional<Path> embeddedDataDirectory() {
+    return embeddedDataDirectory;
+  }
+
+  public String embeddedRunAs() {
+    return embeddedRunAs;
+  }
+
+  public Duration embeddedIdleShutdown() {
+    return embeddedIdleShutdown;
+  }
+
+  public Duration embeddedStartTimeout() {
+    return embeddedStartTimeout;
+  }
+
+  public Map<String, String> embeddedServerSettings() {
+    return embeddedServerSettings;
+  }
+
+  public Optional<String> externalUrl() {
+    return externalUrl;
+  }
+
+  public Optional<String> externalUser() {
+    return externalUser;
+  }
+
+  public Optional<String> externalPassword() {
+    return externalPassword;
+  }
+
+  public String testcontainersImage() {
+    return testcontainersImage;
+  }
+
+  public int poolInitialSize() {
+    return poolInitialSize;
+  }
+
+  public int poolMaxSize() {
+    return poolMaxSize;
+  }
+
+  public int poolParallelTasks() {
+    return poolParallelTasks;
+  }
+
+  public Duration leaseTimeout() {
+    return leaseTimeout;
+  }
+
+  public Duration templateTimeout() {
+    return templateTimeout;
+  }
+
+  public CloneStrategy cloneStrategy() {
+    return cloneStrategy;
+  }
+
+  public int dataSourceMaxConnections() {
+    return dataSourceMaxConnections;
+  }
+
+  public LeakDetection leakDetection() {
+    return leakDetection;
+  }
+
+  @Override
+  public String toString() {
+    return "PgIsolatedConfig[postgres=" + postgres.name().toLowerCase(Locale.ROOT)
+        + ", pool initial/max/parallel=" + poolInitialSize + "/" + poolMaxSize + "/" + poolParallelTasks
+        + ", leaseTimeout=" + leaseTimeout + ", cloneStrategy=" + cloneStrategy + "]";
+  }
+}

@@ -1,0 +1,65 @@
+package io.github.pgisolated.core;
+
+import io.github.pgisolated.core.internal.pool.PoolEngine;
+import java.time.Duration;
+
+/**
+ * Hands out databases of their own to tests: a template per {@link TemplateDefinition}, built
+ * once, and a warm pool of clones of it, recreated in the background after each use.
+ *
+ * <p>For <em>users</em> of the core API outside JUnit (the JUnit extension manages one per JVM):
+ *
+ * <pre>{@code
+ * try (PgIsolatedPool pool = PgIsolatedPool.start(PgIsolatedConfig.fromSystem())) {
+ *   TemplateDefinition schema = TemplateDefinition.builder().scripts("db/schema.sql").build();
+ *   try (DatabaseLease lease = pool.lease(schema)) {
+ *     run(lease.dataSource());
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. Several pools (in one or several JVMs) may share one server: each database is
+ * claimed by exactly one of them, and nothing pgisolated did not create and mark is ever dropped,
+ * altered or handed out.
+ *
+ * @since 0.1.0
+ */
+public interface PgIsolatedPool extends AutoCloseable {
+
+  /**
+   * Starts (or connects to) PostgreSQL as configured and returns a pool. Templates are built on
+   * first use.
+   *
+   * @throws UnableToStartPostgresException when the server cannot be started or reached
+   */
+  static PgIsolatedPool start(PgIsolatedConfig config) {
+    return PoolEngine.start(config);
+  }
+
+  /** Leases a database, waiting at most {@code pgisolated.lease-timeout}. */
+  default DatabaseLease lease(TemplateDefinition template) {
+    return lease(template, config().leaseTimeout());
+  }
+
+  /**
+   * Leases a database cloned from the template, building the template first if needed.
+   *
+   * @throws UnableToLeaseDatabaseException when no database is ready within the timeout; the
+   *     message shows the pool's state and what to change
+   * @throws TemplateBuildException when the template cannot be built
+   */
+  DatabaseLease lease(TemplateDefinition template, Duration timeout);
+
+  /** The configuration this pool runs with. */
+  PgIsolatedConfig config();
+
+  /** A one-line description of the server, e.g. {@code embedded PostgreSQL 18.6 at 127.0.0.1:5432}. */
+  String serverDescription();
+
+  /**
+   * Stops creating databases and disconnects. Databases already created stay, marked, for the
+   * next run to reuse; leases still open stay valid until the server stops.
+   */
+  @Override
+  void close();
+}

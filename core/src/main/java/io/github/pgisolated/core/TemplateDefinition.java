@@ -1,0 +1,163 @@
+package io.github.pgisolated.core;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What goes into a template database: classpath SQL scripts run in order, then an optional
+ * {@link TemplateInitializer}. Two definitions with the same inputs share one template and one
+ * pool, in this JVM and across the JVMs and runs that share a server.
+ *
+ * <p>For <em>users</em> of the core API (the JUnit extension builds these from
+ * {@code @PgIsolated}):
+ *
+ * <pre>{@code
+ * TemplateDefinition shop = TemplateDefinition.builder()
+ *     .scripts("db/schema.sql", "db/seed.sql")
+ *     .initializer(ShopSchema.class)
+ *     .build();
+ * try (PgIsolatedPool pool = PgIsolatedPool.start(PgIsolatedConfig.fromSystem());
+ *      DatabaseLease lease = pool.lease(shop)) {
+ *   DataSource ds = lease.dataSource();
+ * }
+ * }</pre>
+ *
+ * <p>The template is identified by a hash of: each script's name and contents, the initializer's
+ * class name and bytecode, any {@link Builder#hashInput extra hash inputs}, the PostgreSQL major
+ * version and pgisolated's own template format version. Anything else the template depends on
+ * (a file the initializer reads, a system property) is invisible to the hash: pass it as a hash
+ * input so that a change rebuilds the template.
+ *
+ * @since 0.1.0
+ */
+public final class TemplateDefinition {
+
+  private final List<String> scripts;
+  private final Class<? extends TemplateInitializer> initializer;
+  private final List<String> hashInputs;
+  private final ClassLoader classLoader;
+
+  private TemplateDefinition(Builder builder) {
+    this.scripts = List.copyOf(builder.scripts);
+    this.initializer = builder.initializer;
+    this.hashInputs = List.copyOf(builder.hashInputs);
+    this.classLoader = builder.classLoader != null ? builder.classLoader : defaultClassLoader();
+  }
+
+  private static ClassLoader defaultClassLoader() {
+    ClassLoader context = Thread.currentThread().getContextClassLoader();
+    return context != null ? context : TemplateDefinition.class.getClassLoader();
+  }
+
+  /** A new builder; with nothing added it describes an empty database. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** An empty template: every test gets a fresh, empty database. */
+  public static TemplateDefinition empty() {
+    return builder().build();
+  }
+
+  /** Classpath resource names of the SQL scripts, in the order they run. */
+  public List<String> scripts() {
+    return scripts;
+  }
+
+  /** The initializer that runs after the scripts, if any. */
+  public Optional<Class<? extends TemplateInitializer>> initializer() {
+    return Optional.ofNullable(initializer);
+  }
+
+  /** Extra values folded into the template hash. */
+  public List<String> hashInputs() {
+    return hashInputs;
+  }
+
+  /** The class loader scripts and the initializer's bytecode are read from. */
+  public ClassLoader classLoader() {
+    return classLoader;
+  }
+
+  /** A short description for logs and errors, e.g. {@code scripts=[db/schema.sql], initializer=ShopSchema}. */
+  public String describe() {
+    List<String> parts = new ArrayList<>();
+    if (!scripts.isEmpty()) {
+      parts.add("scripts=" + scripts);
+    }
+    if (initializer != null) {
+      parts.add("initializer=" + initializer.getName());
+    }
+    if (!hashInputs.isEmpty()) {
+      parts.add("hashInputs=" + hashInputs);
+    }
+    return parts.isEmpty() ? "empty template" : String.join(", ", parts);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof TemplateDefinition other
+        && scripts.equals(other.scripts)
+        && Objects.equals(initializer, other.initializer)
+        && hashInputs.equals(other.hashInputs)
+        && classLoader == other.classLoader;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(scripts, initializer, hashInputs, System.identityHashCode(classLoader));
+  }
+
+  @Override
+  public String toString() {
+    return "TemplateDefinition[" + describe() + "]";
+  }
+
+  /** Builds a {@link TemplateDefinition}. Not thread-safe. */
+  public static final class Builder {
+    private final List<String> scripts = new ArrayList<>();
+    private Class<? extends TemplateInitializer> initializer;
+    private final List<String> hashInputs = new ArrayList<>();
+    private ClassLoader classLoader;
+
+    private Builder() {}
+
+    /** Adds classpath SQL resources (e.g. {@code "db/schema.sql"}), run in the order given. */
+    public Builder scripts(String... resources) {
+      for (String resource : resources) {
+        Objects.requireNonNull(resource, "script");
+        String trimmed = resource.startsWith("/") ? resource.substring(1) : resource;
+        if (trimmed.isBlank()) {
+          throw new InvalidConfigurationException("A template script name is blank; name a classpath resource such as \"db/schema.sql\".");
+        }
+        scripts.add(trimmed);
+      }
+      return this;
+    }
+
+    /** Sets the initializer that runs after the scripts; {@code null} for none. */
+    public Builder initializer(Class<? extends TemplateInitializer> initializer) {
+      this.initializer = initializer;
+      return this;
+    }
+
+    /** Folds extra values into the template hash, for inputs pgisolated cannot see. */
+    public Builder hashInput(String... values) {
+      hashInputs.addAll(Arrays.asList(values));
+      return this;
+    }
+
+    /** The class loader to read scripts and bytecode from (default: the thread's context loader). */
+    public Builder classLoader(ClassLoader classLoader) {
+      this.classLoader = classLoader;
+      return this;
+    }
+
+    public TemplateDefinition build() {
+      return new TemplateDefinition(this);
+    }
+  }
+}

@@ -1,0 +1,321 @@
+package io.github.pgisolated.core.internal.pool;
+
+import io.github.pgisolated.core.UnableToLeaseDatabaseException;
+import io.github.pgisolated.core.internal.pool.Clone.State;
+import io.github.pgisolated.core.internal.pool.DatabaseNames.Kind;
+import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The warm pool of clones of one finished template.
+ *
+ * <p><b>Sizing.</b> The pool keeps {@code initialSize} clones that are not leased (ready, or on
+ * their way to ready), plus one for every waiting thread, up to {@code maxSize} clones in all.
+ * So a burst of leases grows the pool, and a returned clone is recreated in the background
+ * before anyone gets it again (see {@link Clone} for the lifecycle).
+ *
+ * <p><b>Concurrency.</b> One {@link ReentrantLock} guards every field; methods whose names start
+ * with {@code unsafe} require it. No SQL ever runs under the lock: database work runs on the
+ * shared {@code workers} executor (bounded by {@code pgisolated.pool.parallel-tasks}) and takes
+ * the lock only to publish its result. Waits are computed from a deadline in nanoseconds, and an
+ * interrupted wait restores the interrupt flag before it throws.
+ */
+final class ClonePool {
+  private static final Logger LOG = LoggerFactory.getLogger(ClonePool.class);
+  private static final int MAX_FAILURES_IN_A_ROW = 3;
+
+  private final String hash;
+  private final String templateName;
+  private final DatabaseAdmin admin;
+  private final DatabaseClaims claims;
+  private final Executor workers;
+  private final int initialSize;
+  private final int maxSize;
+  private final Supplier<String> description;
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  private final Deque<Clone> ready = new ArrayDeque<>();
+  private final Map<Integer, Clone> clones = new TreeMap<>();
+  private int nextIndex = 1;
+  private int leased;
+  private int waiters;
+  private boolean closed;
+  private Exception lastFailure;
+  private long lastFailureNanos;
+  private int failuresInARow;
+
+  ClonePool(String hash, DatabaseAdmin admin, DatabaseClaims claims, Executor workers, int initialSize, int maxSize,
+      Supplier<String> description) {
+    this.hash = hash;
+    this.templateName = DatabaseNames.template(hash);
+    this.admin = admin;
+    this.claims = claims;
+    this.workers = workers;
+    this.initialSize = initialSize;
+    this.maxSize = maxSize;
+    this.description = description;
+  }
+
+  String hash() {
+    return hash;
+  }
+
+  /** Starts filling the pool in the background. */
+  void start() {
+    lock.lock();
+    try {
+      unsafeEnsureSupply();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** A ready clone, now leased; waits until the deadline for one. */
+  Leased lease(long deadlineNanos, long startNanos) {
+    lock.lock();
+    try {
+      boolean waited = false;
+      while (true) {
+        if (closed) {
+          throw new UnableToLeaseDatabaseException("The pgisolated pool of template " + templateName + " is closed.");
+        }
+        Clone clone = ready.pollFirst();
+        if (clone != null) {
+          clone.state = State.LEASED;
+          clone.generation++;
+          leased++;
+          unsafeEnsureSupply();
+          return new Leased(clone.name, clone.index, clone.generation, waited);
+        }
+        unsafeThrowIfFailing();
+        long remaining = deadlineNanos - System.nanoTime();
+        if (remaining <= 0) {
+          throw unsafeTimeout(startNanos);
+        }
+        waited = true;
+        waiters++;
+        try {
+          unsafeEnsureSupply();
+          // Wake at least every 100 ms so a backoff that ends is noticed without a signal.
+          changed.awaitNanos(Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(100)));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new UnableToLeaseDatabaseException("Interrupted while waiting for a database from template "
+              + templateName + " (" + unsafeStatistics() + ")", e);
+        } finally {
+          waiters--;
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** What a lease holds: the clone's name, index and the generation it was leased at. */
+  record Leased(String name, int index, int generation, boolean waited) {}
+
+  /** Takes a clone back; it is recreated before it is leased again. A stale give-back is ignored. */
+  void giveBack(int index, int generation) {
+    lock.lock();
+    try {
+      Clone clone = clones.get(index);
+      if (clone == null || clone.state != State.LEASED || clone.generation != generation) {
+        return;
+      }
+      leased--;
+      clone.state = State.DIRTY;
+      if (!closed) {
+        schedule(clone, 0);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  PoolStatistics statistics() {
+    lock.lock();
+    try {
+      return unsafeStatistics();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Stops creating clones; leases still out stay valid, and give-backs are then ignored. */
+  void close() {
+    lock.lock();
+    try {
+      closed = true;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private PoolStatistics unsafeStatistics() {
+    return new PoolStatistics(ready.size(), leased, clones.size() - ready.size() - leased, waiters, maxSize);
+  }
+
+  /** Adds clones until the pool has enough on their way to ready (see the class comment). */
+  private void unsafeEnsureSupply() {
+    if (closed || unsafeInBackoff()) {
+      return;
+    }
+    int notLeased = clones.size() - leased;
+    while (notLeased < initialSize + waiters && clones.size() < maxSize) {
+      Clone clone = new Clone(nextIndex, DatabaseNames.clone(hash, nextIndex));
+      nextIndex++;
+      clones.put(clone.index, clone);
+      notLeased++;
+      workers.execute(() -> create(clone));
+    }
+  }
+
+  private boolean unsafeInBackoff() {
+    return failuresInARow > 0 && System.nanoTime() - lastFailureNanos < backoffNanos(failuresInARow);
+  }
+
+  private static long backoffNanos(int failures) {
+    return TimeUnit.MILLISECONDS.toNanos(Math.min(100L << Math.min(failures, 6), 5_000));
+  }
+
+  /** Claims a new index and clones into it; a name someone else owns is skipped, never touched. */
+  private void create(Clone clone) {
+    try {
+      if (!claims.tryClaim(clone.name)) {
+        LOG.debug("{} is claimed by another pool; using another index", clone.name);
+        forget(clone);
+        return;
+      }
+      Optional<String> comment = admin.commentOf(clone.name);
+      if (comment.isPresent()) {
+        boolean ours = DatabaseNames.parse(comment.get())
+            .filter(m -> m.kind() == Kind.CLONE && m.hash().equals(hash)).isPresent();
+        if (!ours) {
+          LOG.warn("Leaving database {} alone: it looks like a pgisolated clone but is not marked as one", clone.name);
+          claims.release(clone.name);
+          forget(clone);
+          return;
+        }
+        // A clone an earlier run or a dead JVM left: its state is unknown, so it is dirty.
+      }
+      recreate(clone);
+    } catch (SQLException | RuntimeException e) {
+      failed(clone, e);
+    }
+  }
+
+  private void forget(Clone clone) {
+    lock.lock();
+    try {
+      clones.remove(clone.index);
+      unsafeEnsureSupply();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void schedule(Clone clone, long delayMillis) {
+    Runnable task = () -> {
+      try {
+        recreate(clone);
+      } catch (SQLException | RuntimeException e) {
+        failed(clone, e);
+      }
+    };
+    if (delayMillis <= 0) {
+      workers.execute(task);
+    } else {
+      CompletableFuture.delayedExecutor(delayMillis, TimeUnit.MILLISECONDS, workers).execute(task);
+    }
+  }
+
+  private void recreate(Clone clone) throws SQLException {
+    lock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      clone.state = State.RECREATING;
+    } finally {
+      lock.unlock();
+    }
+    admin.drop(clone.name);
+    admin.cloneFrom(templateName, clone.name, DatabaseNames.cloneMarker(hash));
+    lock.lock();
+    try {
+      clone.state = State.READY;
+      clone.failuresInARow = 0;
+      failuresInARow = 0;
+      ready.addLast(clone);
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void failed(Clone clone, Exception e) {
+    lock.lock();
+    try {
+      lastFailure = e;
+      lastFailureNanos = System.nanoTime();
+      failuresInARow++;
+      clone.failuresInARow++;
+      clone.state = State.DIRTY;
+      if (closed) {
+        return;
+      }
+      if (clone.failuresInARow >= MAX_FAILURES_IN_A_ROW) {
+        LOG.warn("Giving up on clone {} after {} failures in a row", clone.name, clone.failuresInARow, e);
+        clones.remove(clone.index);
+        releaseClaimQuietly(clone.name);
+      } else {
+        LOG.warn("Could not (re)create clone {} from {}; retrying", clone.name, templateName, e);
+        schedule(clone, TimeUnit.NANOSECONDS.toMillis(backoffNanos(clone.failuresInARow)));
+      }
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void releaseClaimQuietly(String name) {
+    try {
+      claims.release(name);
+    } catch (SQLException e) {
+      LOG.debug("Could not release the claim on {}", name, e);
+    }
+  }
+
+  /** Waiters fail fast, with the cause, once clones keep failing and none is on its way. */
+  private void unsafeThrowIfFailing() {
+    if (failuresInARow >= MAX_FAILURES_IN_A_ROW && clones.isEmpty()) {
+      throw new UnableToLeaseDatabaseException("No database could be created from template " + templateName
+          + " on " + description.get() + " after " + failuresInARow + " attempts (" + unsafeStatistics()
+          + "): " + lastFailure + ". Check the server's log and free disk space.", lastFailure);
+    }
+  }
+
+  private UnableToLeaseDatabaseException unsafeTimeout(long startNanos) {
+    long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+    String cause = lastFailure == null ? "" : " The last attempt to create a clone failed: " + lastFailure + ".";
+    return new UnableToLeaseDatabaseException("Timed out after " + waitedMillis
+        + " ms waiting for a database cloned from " + templateName + " on " + description.get() + " ("
+        + unsafeStatistics() + ")." + cause + " Raise pgisolated.pool.max-size (now " + maxSize
+        + ") or pgisolated.lease-timeout, or check that tests give their databases back: a lease that is never "
+        + "closed keeps its clone.", lastFailure);
+  }
+}

@@ -1,0 +1,109 @@
+package io.github.pgisolated.core.internal.pool;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+/**
+ * Which pool owns which database, across every JVM that shares a server.
+ *
+ * <p>A pool may only create, recreate, drop or hand out a database it has <em>claimed</em>: it
+ * holds a PostgreSQL session-level advisory lock named after the database, on one connection
+ * of its own. The claim dies with that connection, so when a JVM dies (even with SIGKILL) the
+ * server releases its claims at once, and another pool may claim the databases, treat them as
+ * dirty and recreate them. Two pools never touch the same database at the same time.
+ *
+ * <p>Locks use the two-key form {@code (CLASS_ID, hash of name)}; a hash collision can only make
+ * a free name look taken (then another index is used), never the reverse.
+ *
+ * <p>Thread-safe: the one connection is used under {@link #lock}, never while other locks are held.
+ */
+final class DatabaseClaims implements AutoCloseable {
+  /** "pgis" in ASCII: keeps our keys apart from an application's own advisory locks. */
+  static final int CLASS_ID = 0x70676973;
+
+  private final Supplier<Connection> connector;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Set<String> held = new HashSet<>();
+  private Connection connection;
+
+  DatabaseClaims(Supplier<Connection> connector) {
+    this.connector = connector;
+  }
+
+  /** Claims a database name; false when another pool holds it. */
+  boolean tryClaim(String database) throws SQLException {
+    return call("select pg_try_advisory_lock(?, ?)", database, true);
+  }
+
+  /** Gives a claim up (the database is no longer this pool's). */
+  void release(String database) throws SQLException {
+    call("select pg_advisory_unlock(?, ?)", database, false);
+  }
+
+  private boolean call(String sql, String database, boolean acquiring) throws SQLException {
+    lock.lock();
+    try {
+      if (!acquiring && !held.contains(database)) {
+        return false;
+      }
+      if (connection == null || connection.isClosed()) {
+        if (!held.isEmpty()) {
+          // The session that held our claims is gone, and the claims with it: another pool may
+          // already own those databases. Fail loudly rather than hand one out twice.
+          throw new SQLException("The connection holding pgisolated's database claims was lost; "
+              + held.size() + " databases can no longer be used safely by this JVM");
+        }
+        connection = connector.get();
+      }
+      try (PreparedStatement ps = connection.prepareStatement(sql)) {
+        ps.setInt(1, CLASS_ID);
+        ps.setInt(2, key(database));
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          boolean result = rs.getBoolean(1);
+          if (acquiring && result) {
+            held.add(database);
+          } else if (!acquiring) {
+            held.remove(database);
+          }
+          return result;
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  static int key(String database) {
+    // FNV-1a: stable across JVMs and Java versions, unlike String.hashCode's contract.
+    int h = 0x811c9dc5;
+    for (byte b : database.getBytes(StandardCharsets.UTF_8)) {
+      h ^= b & 0xff;
+      h *= 0x01000193;
+    }
+    return h;
+  }
+
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      held.clear();
+      if (connection != null) {
+        connection.close();
+      }
+    } catch (SQLException ignored) {
+      // The server releases the claims when the session ends either way.
+    } finally {
+      connection = null;
+      lock.unlock();
+    }
+  }
+}
