@@ -86,8 +86,8 @@ final class ClonePool {
   /** A ready clone, now leased; waits until the deadline for one. */
   Leased lease(long deadlineNanos, long startNanos) {
     lock.lock();
+    boolean waiting = false;
     try {
-      boolean waited = false;
       while (true) {
         if (closed) {
           throw new UnableToLeaseDatabaseException("The pgisolated pool of template " + templateName + " is closed.");
@@ -97,35 +97,44 @@ final class ClonePool {
           clone.state = State.LEASED;
           clone.generation++;
           leased++;
+          if (waiting) {
+            waiting = false;
+            waiters--;
+          }
           unsafeEnsureSupply();
-          return new Leased(clone.name, clone.index, clone.generation, waited);
+          return new Leased(clone.name, clone.index, clone.generation, startNanos);
         }
         unsafeThrowIfFailing();
         long remaining = deadlineNanos - System.nanoTime();
         if (remaining <= 0) {
           throw unsafeTimeout(startNanos);
         }
-        waited = true;
-        waiters++;
-        try {
+        if (!waiting) {
+          waiting = true;
+          waiters++;
           unsafeEnsureSupply();
-          // Wake at least every 100 ms so a backoff that ends is noticed without a signal.
-          changed.awaitNanos(Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(100)));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new UnableToLeaseDatabaseException("Interrupted while waiting for a database from template "
-              + templateName + " (" + unsafeStatistics() + ")", e);
-        } finally {
-          waiters--;
         }
+        // Wake at least every 100 ms so a backoff that ends is noticed without a signal.
+        changed.awaitNanos(Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(100)));
+        unsafeEnsureSupply();
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UnableToLeaseDatabaseException("Interrupted while waiting for a database from template "
+          + templateName + " (" + unsafeStatistics() + ")", e);
     } finally {
+      if (waiting) {
+        waiters--;
+      }
       lock.unlock();
     }
   }
 
-  /** What a lease holds: the clone's name, index and the generation it was leased at. */
-  record Leased(String name, int index, int generation, boolean waited) {}
+  /**
+   * What a lease holds: the clone's name, index and the generation it was leased at, and when
+   * the lease was asked for.
+   */
+  record Leased(String name, int index, int generation, long requestedNanos) {}
 
   /** Takes a clone back; it is recreated before it is leased again. A stale give-back is ignored. */
   void giveBack(int index, int generation) {

@@ -35,7 +35,12 @@ final class DataSources {
 
   /** One unpooled session, e.g. the one holding advisory-lock claims. */
   static Connection connect(ServerEndpoint server, String database) throws SQLException {
+    return connect(server, database, new Properties());
+  }
+
+  static Connection connect(ServerEndpoint server, String database, Properties extra) throws SQLException {
     Properties props = new Properties();
+    props.putAll(extra);
     props.setProperty("user", server.user());
     props.setProperty("password", server.password());
     props.setProperty("ApplicationName", DatabaseAdmin.APPLICATION_NAME);

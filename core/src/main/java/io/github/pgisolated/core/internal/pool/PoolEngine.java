@@ -96,10 +96,15 @@ public final class PoolEngine implements PgIsolatedPool {
       throw new UnableToLeaseDatabaseException("This pgisolated pool is closed.");
     }
     long start = System.nanoTime();
-    String hash = hashes.computeIfAbsent(template, d -> TemplateHasher.hash(d, endpoint.majorVersion()));
+    String hash = templateHash(template);
     ClonePool pool = poolFor(template, hash, start);
     ClonePool.Leased leased = pool.lease(System.nanoTime() + timeout.toNanos(), start);
     return new PooledLease(this, pool, leased, endpoint.database(leased.name()));
+  }
+
+  /** The hash a template's databases are named after on this server. */
+  public String templateHash(TemplateDefinition template) {
+    return hashes.computeIfAbsent(template, d -> TemplateHasher.hash(d, endpoint.majorVersion()));
   }
 
   private ClonePool poolFor(TemplateDefinition template, String hash, long start) {

@@ -13,6 +13,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -103,7 +104,11 @@ final class TemplateBuilder {
       try (HikariDataSource template = DataSources.pool(server, name, 4, "pgisolated-template-" + hash,
           "pgisolated-template")) {
         if (!definition.scripts().isEmpty()) {
-          try (Connection c = template.getConnection()) {
+          // The simple query protocol sends each script whole: the server splits it, runs it as
+          // one implicit transaction and reports error positions within the script.
+          Properties simple = new Properties();
+          simple.setProperty("preferQueryMode", "simple");
+          try (Connection c = DataSources.connect(server, name, simple)) {
             for (String script : definition.scripts()) {
               ScriptRunner.run(c, script, TemplateHasher.readResource(definition.classLoader(), script, "script"));
             }
