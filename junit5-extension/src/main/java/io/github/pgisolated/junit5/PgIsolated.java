@@ -1,0 +1,70 @@
+package io.github.pgisolated.junit5;
+
+import io.github.pgisolated.core.TemplateInitializer;
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Gives every test method a real PostgreSQL database of its own, cloned from a template.
+ *
+ * <p>For <em>users</em>. Put it on a test class (subclasses and {@code @Nested} classes inherit
+ * it) or on a test method, and ask for the database as a parameter:
+ *
+ * <pre>{@code
+ * @PgIsolated(scripts = "db/schema.sql")
+ * class NoteRepositoryTest {
+ *
+ *   @Test
+ *   void savesANote(DataSource db) throws SQLException {
+ *     new NoteRepository(db).save(new Note("hello"));
+ *     ...
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>What a test can ask for, in test methods, {@code @BeforeEach}/{@code @AfterEach} methods and
+ * constructors:
+ * <ul>
+ *   <li>{@link javax.sql.DataSource}: a small connection pool on the test's database;</li>
+ *   <li>{@link java.sql.Connection}: one connection from it, closed after the test;</li>
+ *   <li>{@link io.github.pgisolated.core.PgDatabase}: the JDBC URL, host, port, name, user and
+ *       password, for frameworks that want to connect by themselves.</li>
+ * </ul>
+ *
+ * <p>{@code @BeforeEach}, the test and {@code @AfterEach} see the same database. After
+ * {@code @AfterEach}, the extension closes what it opened, reports connections the test left
+ * open ({@code pgisolated.leak-detection}) and gives the database back; nobody else gets it until
+ * it has been recreated from the template. A test that asks for no database gets none.
+ *
+ * <p>The template is built once from {@link #scripts()} then {@link #initializer()}, and reused
+ * for as long as neither changes, across test classes, Surefire forks and runs. Tests may run in
+ * parallel ({@code junit.jupiter.execution.parallel.enabled=true}). Configuration keys
+ * ({@code pgisolated.*}) and their defaults are listed in the README.
+ *
+ * @since 0.1.0
+ */
+@Target({ElementType.TYPE, ElementType.METHOD})
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+@Inherited
+@ExtendWith(PgIsolatedExtension.class)
+public @interface PgIsolated {
+
+  /**
+   * Classpath SQL resources run in order on the template, e.g. {@code "db/schema.sql"}. Each
+   * script runs as one transaction; its contents are part of the template's hash.
+   */
+  String[] scripts() default {};
+
+  /**
+   * A class that fills the template after the scripts, with a no-argument constructor. Its
+   * bytecode is part of the template's hash. The default, {@code TemplateInitializer.class}
+   * itself, means none.
+   */
+  Class<? extends TemplateInitializer> initializer() default TemplateInitializer.class;
+}

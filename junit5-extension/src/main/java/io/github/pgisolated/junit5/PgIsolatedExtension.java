@@ -1,0 +1,131 @@
+package io.github.pgisolated.junit5;
+
+import io.github.pgisolated.core.DatabaseLease;
+import io.github.pgisolated.core.PgDatabase;
+import io.github.pgisolated.core.PgIsolatedConfig;
+import io.github.pgisolated.core.PgIsolatedConfig.LeakDetection;
+import io.github.pgisolated.core.PgIsolatedException;
+import io.github.pgisolated.core.PgIsolatedPool;
+import io.github.pgisolated.junit5.internal.JvmPool;
+import io.github.pgisolated.junit5.internal.Templates;
+import io.github.pgisolated.junit5.internal.TestDatabase;
+import java.lang.reflect.Executable;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolutionException;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import org.opentest4j.AssertionFailedError;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The extension behind {@link PgIsolated}. Holds no state: a test method's database lives in the
+ * method's store, and the pool in {@link JvmPool}.
+ *
+ * <p>A database is leased the first time the test's constructor, {@code @BeforeEach}, test or
+ * {@code @AfterEach} method asks for one, and given back in {@link #afterEach} (which JUnit runs
+ * after the {@code @AfterEach} methods). The store entry is {@link AutoCloseable}, so a test
+ * whose callbacks never ran still gives its database back when its context closes.
+ */
+final class PgIsolatedExtension implements ParameterResolver, AfterEachCallback {
+  private static final Logger LOG = LoggerFactory.getLogger(PgIsolatedExtension.class);
+  private static final Namespace NAMESPACE = Namespace.create(PgIsolatedExtension.class);
+  private static final Set<Class<?>> RESOLVABLE = Set.of(DataSource.class, Connection.class, PgDatabase.class);
+
+  /** Constructors get the test method's context (JUnit 5.12+), so they can share its database. */
+  @Override
+  public ExtensionContextScope getTestInstantiationExtensionContextScope(ExtensionContext rootContext) {
+    return ExtensionContextScope.TEST_METHOD;
+  }
+
+  @Override
+  public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+    return RESOLVABLE.contains(parameter.getParameter().getType());
+  }
+
+  @Override
+  public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+    Class<?> type = parameter.getParameter().getType();
+    if (context.getTestMethod().isEmpty()) {
+      throw new ParameterResolutionException(describe(parameter) + " cannot get a pgisolated database: a database "
+          + "belongs to one test method, and this " + kindOf(parameter.getDeclaringExecutable())
+          + " runs outside of one. Ask for it in the test method, a @BeforeEach/@AfterEach method or (with the default "
+          + "per-method test instance lifecycle on JUnit 5.12+) the constructor; put shared setup into the template "
+          + "(@PgIsolated scripts or initializer).");
+    }
+    TestDatabase database = testDatabase(context);
+    if (type == PgDatabase.class) {
+      return database.database();
+    }
+    if (type == DataSource.class) {
+      return database.dataSource();
+    }
+    try {
+      return database.newConnection();
+    } catch (SQLException e) {
+      throw new ParameterResolutionException("Could not open a connection to " + database.database().jdbcUrl()
+          + " for " + describe(parameter) + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static TestDatabase testDatabase(ExtensionContext context) {
+    try {
+      return context.getStore(NAMESPACE).getOrComputeIfAbsent(TestDatabase.class, key -> {
+        PgIsolatedPool pool = JvmPool.get(context);
+        return new TestDatabase(pool.lease(Templates.forContext(context)));
+      }, TestDatabase.class);
+    } catch (PgIsolatedException e) {
+      throw new ParameterResolutionException("No database for " + testName(context) + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) {
+    TestDatabase database = context.getStore(NAMESPACE).remove(TestDatabase.class, TestDatabase.class);
+    if (database == null) {
+      return;
+    }
+    DatabaseLease.Release release = database.release();
+    if (release.leakedConnections() == 0) {
+      return;
+    }
+    // Read per test, not from the JVM's pool: a test class may set its own mode.
+    LeakDetection mode = PgIsolatedConfig.from(context::getConfigurationParameter).leakDetection();
+    if (mode == LeakDetection.OFF) {
+      return;
+    }
+    String message = testName(context) + " left " + release.leakedConnections() + " connection(s) open on "
+        + database.database().databaseName() + " (" + release.borrowedFromDataSource()
+        + " taken from the injected DataSource and not closed, " + release.openedElsewhere()
+        + " opened by other means). They were closed and the database is recreated before reuse. Close connections "
+        + "in the test (try-with-resources), or set pgisolated.leak-detection to "
+        + (mode == LeakDetection.FAIL ? "warn to only log this." : "fail to make this fail the test, or off.");
+    context.publishReportEntry("pgisolated.leaked-connections", String.valueOf(release.leakedConnections()));
+    if (mode == LeakDetection.FAIL) {
+      throw new AssertionFailedError(message);
+    }
+    LOG.warn(message);
+  }
+
+  private static String testName(ExtensionContext context) {
+    return context.getRequiredTestClass().getSimpleName() + context.getTestMethod().map(m -> "." + m.getName()).orElse("");
+  }
+
+  private static String describe(ParameterContext parameter) {
+    return "Parameter " + parameter.getParameter().getType().getSimpleName() + " " + parameter.getParameter().getName()
+        + " of " + parameter.getDeclaringExecutable().getDeclaringClass().getSimpleName() + "."
+        + parameter.getDeclaringExecutable().getName();
+  }
+
+  private static String kindOf(Executable executable) {
+    return executable instanceof java.lang.reflect.Constructor<?>
+        ? "constructor (test instance lifecycle PER_CLASS, or JUnit before 5.12)"
+        : "method (@BeforeAll, @AfterAll or similar)";
+  }
+}

@@ -1,0 +1,52 @@
+package io.github.pgisolated.junit5.internal;
+
+import io.github.pgisolated.core.TemplateDefinition;
+import io.github.pgisolated.core.TemplateInitializer;
+import io.github.pgisolated.junit5.PgIsolated;
+import java.lang.reflect.AnnotatedElement;
+import java.util.Optional;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.platform.commons.support.AnnotationSupport;
+
+/** Finds the {@code @PgIsolated} that applies to a test and turns it into a template definition. */
+public final class Templates {
+  private Templates() {}
+
+  /**
+   * The annotation nearest the test: on the method, else on its class or a superclass, else on
+   * an enclosing class (for {@code @Nested} classes).
+   */
+  public static TemplateDefinition forContext(ExtensionContext context) {
+    Class<?> testClass = context.getRequiredTestClass();
+    PgIsolated annotation = find(context.getTestMethod().map(m -> (AnnotatedElement) m))
+        .or(() -> findOnClassOrEnclosing(testClass))
+        .orElseThrow(() -> new ExtensionConfigurationException("No @PgIsolated found for " + testClass.getName()
+            + "; the pgisolated extension needs it on the test class or method to know the template."));
+    return definition(annotation, testClass);
+  }
+
+  static TemplateDefinition definition(PgIsolated annotation, Class<?> testClass) {
+    TemplateDefinition.Builder builder = TemplateDefinition.builder()
+        .scripts(annotation.scripts())
+        .classLoader(testClass.getClassLoader() != null ? testClass.getClassLoader() : ClassLoader.getSystemClassLoader());
+    if (annotation.initializer() != TemplateInitializer.class) {
+      builder.initializer(annotation.initializer());
+    }
+    return builder.build();
+  }
+
+  private static Optional<PgIsolated> find(Optional<AnnotatedElement> element) {
+    return element.flatMap(e -> AnnotationSupport.findAnnotation(e, PgIsolated.class));
+  }
+
+  private static Optional<PgIsolated> findOnClassOrEnclosing(Class<?> testClass) {
+    for (Class<?> c = testClass; c != null; c = c.getEnclosingClass()) {
+      Optional<PgIsolated> found = AnnotationSupport.findAnnotation(c, PgIsolated.class);
+      if (found.isPresent()) {
+        return found;
+      }
+    }
+    return Optional.empty();
+  }
+}
