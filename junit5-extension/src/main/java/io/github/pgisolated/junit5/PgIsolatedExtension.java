@@ -9,6 +9,7 @@ import io.github.pgisolated.core.PgIsolatedPool;
 import io.github.pgisolated.junit5.internal.JvmPool;
 import io.github.pgisolated.junit5.internal.Templates;
 import io.github.pgisolated.junit5.internal.TestDatabase;
+import java.lang.reflect.Constructor;
 import java.lang.reflect.Executable;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -118,13 +119,16 @@ final class PgIsolatedExtension implements ParameterResolver, AfterEachCallback 
   }
 
   private static String describe(ParameterContext parameter) {
-    return "Parameter " + parameter.getParameter().getType().getSimpleName() + " " + parameter.getParameter().getName()
-        + " of " + parameter.getDeclaringExecutable().getDeclaringClass().getSimpleName() + "."
-        + parameter.getDeclaringExecutable().getName();
+    Executable executable = parameter.getDeclaringExecutable();
+    String owner = executable instanceof Constructor<?>
+        ? "the constructor of " + executable.getDeclaringClass().getSimpleName()
+        : executable.getDeclaringClass().getSimpleName() + "." + executable.getName();
+    return "Parameter " + (parameter.getIndex() + 1) + " (" + parameter.getParameter().getType().getSimpleName()
+        + ") of " + owner;
   }
 
   private static String kindOf(Executable executable) {
-    return executable instanceof java.lang.reflect.Constructor<?>
+    return executable instanceof Constructor<?>
         ? "constructor (test instance lifecycle PER_CLASS, or JUnit before 5.12)"
         : "method (@BeforeAll, @AfterAll or similar)";
   }

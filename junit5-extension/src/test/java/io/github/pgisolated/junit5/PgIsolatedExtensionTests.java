@@ -102,7 +102,7 @@ class PgIsolatedExtensionTests {
     Event failed = events.allEvents().failed().list().get(0);
     assertThat(failureOf(failed))
         .isInstanceOf(ParameterResolutionException.class)
-        .hasMessageContaining("Parameter DataSource")
+        .hasMessageContaining("Parameter 1 (DataSource) of AsksInBeforeAll.setUp")
         .hasMessageContaining("a database belongs to one test method")
         .hasMessageContaining("@BeforeEach");
     assertThat(LifecycleTestCases.SEEN).doesNotContainKey("beforeAll.test");

@@ -11,7 +11,18 @@ public final class Servers {
     return switch (config.postgres()) {
       case EXTERNAL -> ExternalPostgresServer.connect(config);
       case EMBEDDED -> throw new UnableToStartPostgresException("embedded: not merged yet");
-      case TESTCONTAINERS -> throw new UnableToStartPostgresException("testcontainers: not yet");
+      case TESTCONTAINERS -> startTestcontainers(config);
     };
+  }
+
+  private static PostgresServer startTestcontainers(PgIsolatedConfig config) {
+    try {
+      Class.forName("org.testcontainers.postgresql.PostgreSQLContainer", false, Servers.class.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      throw new UnableToStartPostgresException("pgisolated.postgres=testcontainers needs Testcontainers 2.x on the "
+          + "test classpath: add org.testcontainers:testcontainers-postgresql (test scope). Or use "
+          + "pgisolated.postgres=embedded, the default, which needs no Docker.", e);
+    }
+    return TestcontainersPostgresServer.start(config);
   }
 }
