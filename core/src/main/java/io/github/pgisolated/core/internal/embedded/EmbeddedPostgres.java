@@ -106,9 +106,12 @@ public final class EmbeddedPostgres {
         return false;
       }
       Path pgCtl = recordedBinaries(layout).resolve("bin").resolve("pg_ctl");
-      boolean stopped = Files.isExecutable(pgCtl)
-          ? PgCtl.stop(layout, pgCtl, RunAsAccount.forSettings(settings), settings.startTimeout())
+      RunAsAccount owner = dataDirectoryOwner(layout);
+      boolean stopped = Files.isExecutable(pgCtl) && owner != null
+          ? PgCtl.stop(layout, pgCtl, owner, settings.startTimeout())
           : interruptAndWait(pid.get(), settings.startTimeout());
+      // pg_ctl waits for postmaster.pid to go; wait for the process too.
+      awaitExit(pid.get(), settings.startTimeout());
       LOG.info("Stopped the embedded PostgreSQL (pid {}) of {}", pid.get().pid(),
           layout.dataDirectory());
       return stopped;
@@ -134,7 +137,7 @@ public final class EmbeddedPostgres {
         return Optional.empty();
       }
       PostmasterPid pid = file.get();
-      if (!pid.isLivePostgres()) {
+      if (!pid.isLivePostgres() || !pid.isFor(layout.dataDirectory())) {
         LOG.info("Removing the stale {} (pid {} is not a running PostgreSQL): left by a crash",
             layout.postmasterPidFile(), pid.pid());
         deleteStale(layout.postmasterPidFile());
@@ -274,6 +277,30 @@ public final class EmbeddedPostgres {
       return Path.of(Files.readString(layout.binariesFile()).strip());
     } catch (IOException | RuntimeException e) {
       return layout.controlDirectory().resolve("no-binaries-recorded");
+    }
+  }
+
+  /**
+   * The account that runs the server: the data directory's owner (which may not be the
+   * configured run-as if that changed since the start); null when it cannot be switched to.
+   */
+  private static RunAsAccount dataDirectoryOwner(ClusterLayout layout) {
+    if (!CurrentUser.isRoot()) {
+      return RunAsAccount.CURRENT_USER;
+    }
+    try {
+      Object uid = Files.getAttribute(layout.dataDirectory(), "unix:uid");
+      Object gid = Files.getAttribute(layout.dataDirectory(), "unix:gid");
+      return RunAsAccount.resolve(uid + ":" + gid);
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static void awaitExit(PostmasterPid pid, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (pid.isAlive() && System.nanoTime() < deadline) {
+      IdleWatchdog.sleep(10);
     }
   }
 

@@ -1,7 +1,6 @@
 package io.github.pgisolated.core.internal.embedded;
 
 import java.io.IOException;
-import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -77,14 +76,16 @@ public final class Locations {
   /** A writable directory with at least {@link #MIN_SHM_BYTES} usable. */
   static boolean shmIsUsable(Path shm) {
     try {
-      if (!Files.isDirectory(shm) || !Files.isWritable(shm)) {
-        return false;
-      }
-      FileStore store = Files.getFileStore(shm);
-      return store.getUsableSpace() >= MIN_SHM_BYTES;
+      boolean directory = Files.isDirectory(shm);
+      return shmIsUsable(directory, directory && Files.isWritable(shm),
+          directory ? Files.getFileStore(shm).getUsableSpace() : 0);
     } catch (IOException | SecurityException e) {
       return false;
     }
+  }
+
+  static boolean shmIsUsable(boolean directory, boolean writable, long usableBytes) {
+    return directory && writable && usableBytes >= MIN_SHM_BYTES;
   }
 
   private static boolean ownedByUsOrAbsent(Path directory) {

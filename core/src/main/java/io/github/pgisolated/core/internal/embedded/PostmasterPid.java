@@ -78,6 +78,18 @@ public record PostmasterPid(long pid, String dataDirectory, long startEpochSecon
         .orElse(true);
   }
 
+  /**
+   * Whether the file was written for {@code data}; a {@code postmaster.pid} copied along with a
+   * data directory names the original one.
+   */
+  public boolean isFor(Path data) {
+    try {
+      return dataDirectory.isEmpty() || Path.of(dataDirectory).normalize().equals(data);
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
   /** Whether the pid is alive at all. */
   public boolean isAlive() {
     return pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)
