@@ -1,6 +1,5 @@
 package io.github.pgisolated.core.internal.embedded;
 
-import io.github.pgisolated.core.internal.server.ServerEndpoint;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +16,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>{@link #start}:</b> under the cluster lock ({@code <data>.pgisolated/cluster.lock}, see
  * {@link ClusterLayout}), a server already running on the data directory that accepts our stored
- * password is reused as is ("warm": no process is started, a few milliseconds). Otherwise the lock
+ * password is reused as is ({@link RunningServer}: "warm", no process is started). Otherwise the lock
  * is released while the binaries are resolved and extracted ({@link BinaryArchives}, {@link
  * BinaryCache}: this may download), then taken again to check once more, run initdb if needed
  * ({@link ClusterInitializer}), start the server ({@link PgCtl}) and its idle watchdog ({@link
@@ -52,7 +51,7 @@ public final class EmbeddedPostgres {
     ClientRegistry.Registration registration = ClientRegistry.register(layout);
     try {
       try (InterProcessLock lock = lockCluster(layout, settings)) {
-        Optional<EmbeddedServer> warm = reuse(layout, settings, registration, lock);
+        Optional<EmbeddedServer> warm = RunningServer.find(layout, settings, registration, lock);
         if (warm.isPresent()) {
           LOG.info("Reusing {} (warm start in {} ms)", warm.get(), millisSince(began));
           return warm.get();
@@ -66,7 +65,7 @@ public final class EmbeddedPostgres {
       long extractMillis = binaries.extractedMillis() == 0 ? 0 : millisSince(extractBegan);
       RunAsAccount account = RunAsAccount.forSettings(settings);
       try (InterProcessLock lock = lockCluster(layout, settings)) {
-        Optional<EmbeddedServer> warm = reuse(layout, settings, registration, lock);
+        Optional<EmbeddedServer> warm = RunningServer.find(layout, settings, registration, lock);
         if (warm.isPresent()) {
           LOG.info("Reusing {}, started by another JVM meanwhile ({} ms)", warm.get(),
               millisSince(began));
@@ -125,55 +124,6 @@ public final class EmbeddedPostgres {
         Locations.baseDirectory(settings, platform));
   }
 
-  /** Finds a running server of ours on the data directory; empty when one must be started. */
-  private static Optional<EmbeddedServer> reuse(ClusterLayout layout, EmbeddedSettings settings,
-      ClientRegistry.Registration registration, InterProcessLock lock) {
-    lock.throwIfNotHeld();
-    IdleWatchdog.awaitDecision(layout, settings.startTimeout());
-    long deadline = System.nanoTime() + settings.startTimeout().toNanos();
-    while (true) {
-      Optional<PostmasterPid> file = PostmasterPid.read(layout.postmasterPidFile());
-      if (file.isEmpty()) {
-        return Optional.empty();
-      }
-      PostmasterPid pid = file.get();
-      if (!pid.isLivePostgres() || !pid.isFor(layout.dataDirectory())) {
-        LOG.info("Removing the stale {} (pid {} is not a running PostgreSQL): left by a crash",
-            layout.postmasterPidFile(), pid.pid());
-        deleteStale(layout.postmasterPidFile());
-        return Optional.empty();
-      }
-      if (pid.port() > 0 && !pid.isStopping()) {
-        String password = ClusterInitializer.readPassword(layout);
-        if (password == null) {
-          throw cannotLogIn(layout, pid, "there is no password file "
-              + layout.passwordFile());
-        }
-        ServerProbe.Result login = ServerProbe.login(pid.port(), password, LOGIN_ATTEMPT);
-        if (login.outcome() == ServerProbe.Outcome.OK) {
-          warnIfSettingsDiffer(layout, settings, pid.port());
-          if (!settings.idleShutdown().isZero()) {
-            IdleWatchdog.ensureRunning(layout, pid.pid(), settings.idleShutdown());
-          }
-          return Optional.of(new EmbeddedServer(endpoint(layout, settings, pid.port(), password,
-              login.serverVersion()), layout, pid.pid(), registration));
-        }
-        if (login.outcome() == ServerProbe.Outcome.REFUSED_LOGIN) {
-          throw cannotLogIn(layout, pid, login.detail());
-        }
-      }
-      if (System.nanoTime() - deadline > 0) {
-        throw new EmbeddedPostgresException("A PostgreSQL server (pid " + pid.pid() + ", status '"
-            + pid.status() + "') holds the data directory " + layout.dataDirectory() + " but did "
-            + "not accept connections on 127.0.0.1:" + pid.port() + " within "
-            + settings.startTimeout().toSeconds() + " s.\nserver log:\n"
-            + PgCtl.logTail(layout.serverLog(), 3000) + "\nFix: stop it with `pg_ctl stop -m "
-            + "fast -D " + layout.dataDirectory() + "` (or kill " + pid.pid() + ") and retry.");
-      }
-      IdleWatchdog.sleep(25);
-    }
-  }
-
   private static EmbeddedServer startServer(ClusterLayout layout, EmbeddedSettings settings,
       BinaryCache.Installation binaries, RunAsAccount account,
       ClientRegistry.Registration registration) {
@@ -206,22 +156,8 @@ public final class EmbeddedPostgres {
     if (!settings.idleShutdown().isZero()) {
       IdleWatchdog.start(layout, pid.pid(), settings.idleShutdown());
     }
-    return new EmbeddedServer(endpoint(layout, settings, port, password, login.serverVersion()),
-        layout, pid.pid(), registration);
-  }
-
-  private static ServerEndpoint endpoint(ClusterLayout layout, EmbeddedSettings settings,
-      int port, String password, String serverVersion) {
-    String version = serverVersion == null ? settings.version() : serverVersion;
-    int major = settings.majorVersion();
-    try {
-      major = Integer.parseInt(version.split("[.\\s]")[0]);
-    } catch (NumberFormatException e) {
-      // Keep the configured major.
-    }
-    return new ServerEndpoint("127.0.0.1", port, "postgres", password, major,
-        "embedded PostgreSQL " + version + " at 127.0.0.1:" + port + " (data "
-            + layout.dataDirectory() + ")");
+    return EmbeddedServer.create(layout, settings, port, password, login.serverVersion(),
+        pid.pid(), registration);
   }
 
   private static void prepareControlDirectory(EmbeddedSettings settings, Path base,
@@ -242,34 +178,6 @@ public final class EmbeddedPostgres {
     return InterProcessLock.acquire(layout.lockFile(),
         settings.startTimeout().multipliedBy(3).plusSeconds(30),
         "the cluster " + layout.dataDirectory());
-  }
-
-  private static void warnIfSettingsDiffer(ClusterLayout layout, EmbeddedSettings settings,
-      int port) {
-    try {
-      String running = Files.readString(layout.settingsFile()).strip();
-      String wanted = PgCtl.options(PgCtl.serverSettings(port, settings.serverSettings()));
-      if (!running.equals(wanted)) {
-        LOG.warn("The embedded PostgreSQL on {} runs with settings [{}], not the requested [{}]. "
-            + "They apply at the next start; stop it first with EmbeddedPostgres.stop or "
-            + "`pg_ctl stop -D {}`.", layout.dataDirectory(), running, wanted,
-            layout.dataDirectory());
-      }
-    } catch (IOException e) {
-      // Started by a JVM that did not record them: nothing to compare.
-    }
-  }
-
-  private static EmbeddedPostgresException cannotLogIn(ClusterLayout layout, PostmasterPid pid,
-      String why) {
-    return new EmbeddedPostgresException("A PostgreSQL server (pid " + pid.pid() + ", port "
-        + pid.port() + ") is running on the data directory " + layout.dataDirectory() + ", but "
-        + "pgisolated cannot log in to it: " + why + ". It was not started by pgisolated, or "
-        + "its password file was lost. Fix: stop it with `pg_ctl stop -m fast -D "
-        + layout.dataDirectory() + "` (or kill " + pid.pid() + ") and, if the password file is "
-        + "gone, delete " + layout.dataDirectory() + " and " + layout.controlDirectory()
-        + " so pgisolated initialises a new cluster; or set pgisolated.embedded.data-directory "
-        + "elsewhere.");
   }
 
   private static Path recordedBinaries(ClusterLayout layout) {
@@ -313,7 +221,7 @@ public final class EmbeddedPostgres {
     return !pid.isAlive();
   }
 
-  private static void deleteStale(Path file) {
+  static void deleteStale(Path file) {
     try {
       Files.deleteIfExists(file);
     } catch (IOException e) {

@@ -23,6 +23,28 @@ public final class EmbeddedServer implements PostgresServer {
     this.registration = registration;
   }
 
+  /** The server on {@code port}, its endpoint described for logs and error messages. */
+  static EmbeddedServer create(ClusterLayout layout, EmbeddedSettings settings, int port,
+      String password, String serverVersion, long postmasterPid,
+      ClientRegistry.Registration registration) {
+    return new EmbeddedServer(endpoint(layout, settings, port, password, serverVersion), layout,
+        postmasterPid, registration);
+  }
+
+  private static ServerEndpoint endpoint(ClusterLayout layout, EmbeddedSettings settings,
+      int port, String password, String serverVersion) {
+    String version = serverVersion == null ? settings.version() : serverVersion;
+    int major = settings.majorVersion();
+    try {
+      major = Integer.parseInt(version.split("[.\\s]")[0]);
+    } catch (NumberFormatException e) {
+      // Keep the configured major.
+    }
+    return new ServerEndpoint("127.0.0.1", port, "postgres", password, major,
+        "embedded PostgreSQL " + version + " at 127.0.0.1:" + port + " (data "
+            + layout.dataDirectory() + ")");
+  }
+
   @Override
   public ServerEndpoint endpoint() {
     return endpoint;

@@ -4,6 +4,7 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,7 +89,11 @@ public final class IdleWatchdog {
   /** Starts a watchdog for the postmaster {@code pid}. Requires the cluster lock. */
   public static void start(ClusterLayout layout, long postmasterPid, Duration idle) {
     try {
-      Files.writeString(layout.watchdogScript(), SCRIPT);
+      // A new inode, never rewritten in place: a running sh reads its script as it goes.
+      Path temp = Files.createTempFile(layout.controlDirectory(), "watchdog", ".sh");
+      Files.writeString(temp, SCRIPT);
+      Files.move(temp, layout.watchdogScript(), StandardCopyOption.REPLACE_EXISTING,
+          StandardCopyOption.ATOMIC_MOVE);
       Files.deleteIfExists(layout.stoppingMarker());
       List<String> command = new ArrayList<>();
       Path setsid = Commands.find("setsid");
