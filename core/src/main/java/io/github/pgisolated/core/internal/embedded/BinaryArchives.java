@@ -235,17 +235,21 @@ public final class BinaryArchives {
   private record ClasspathArchive(URL url, String version) {}
 
   private Optional<ClasspathArchive> classpathArchive() {
-    try {
-      Enumeration<URL> urls = classLoader.getResources(platform.archiveName());
-      while (urls.hasMoreElements()) {
-        URL url = urls.nextElement();
-        String version = versionOf(url);
-        if (version != null) {
-          return Optional.of(new ClasspathArchive(url, version));
+    ClassLoader context = Thread.currentThread().getContextClassLoader();
+    for (ClassLoader loader : context == null || context == classLoader
+        ? List.of(classLoader) : List.of(classLoader, context)) {
+      try {
+        Enumeration<URL> urls = loader.getResources(platform.archiveName());
+        while (urls.hasMoreElements()) {
+          URL url = urls.nextElement();
+          String version = versionOf(url);
+          if (version != null) {
+            return Optional.of(new ClasspathArchive(url, version));
+          }
         }
+      } catch (IOException e) {
+        // Treated as absent.
       }
-    } catch (IOException e) {
-      // Treated as absent.
     }
     return Optional.empty();
   }

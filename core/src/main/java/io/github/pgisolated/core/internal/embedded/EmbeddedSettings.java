@@ -29,7 +29,8 @@ import java.util.regex.Pattern;
  *     without a passwd entry. Default {@code null}: {@code nobody}. Ignored when not root.
  * @param idleShutdown {@code pgisolated.embedded.idle-shutdown}: the server stops by itself this
  *     long after the last pgisolated JVM using it has exited. Default 30 minutes; {@link
- *     Duration#ZERO} means never.
+ *     Duration#ZERO} means never. Fixed when the server starts: a JVM reusing a running server
+ *     does not change it.
  * @param startTimeout {@code pgisolated.embedded.start-timeout}: how long initdb, the start and the
  *     first login may take. Default 60 seconds.
  * @param serverSettings {@code pgisolated.embedded.server-settings}: extra {@code -c name=value}

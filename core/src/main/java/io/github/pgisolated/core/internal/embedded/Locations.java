@@ -20,7 +20,9 @@ import java.util.Map;
  * {@code /dev/shm} is a writable directory with at least 1 GiB free (a clone on tmpfs is several
  * times faster than on disk; Docker's default 64 MiB {@code /dev/shm} is too small and is not
  * used), else {@code <base>/clusters/<major>/data}. Paths are stable so that a later run finds the
- * initialised cluster and its templates.
+ * initialised cluster and its templates. tmpfs does not survive a reboot (and systemd-logind's
+ * {@code RemoveIPC} may clear a desktop user's files there at logout): the next run then simply
+ * initialises a new cluster.
  *
  * <p>Directories the launcher creates are mode 0755 when root (the PostgreSQL account must
  * traverse them) and 0700 otherwise. A default directory that already exists must belong to this

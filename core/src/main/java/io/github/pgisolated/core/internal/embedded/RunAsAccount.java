@@ -63,8 +63,9 @@ public final class RunAsAccount {
         throw new EmbeddedPostgresException("This JVM runs as root, and PostgreSQL refuses to run "
             + "as root, so pgisolated runs it as the account '" + runAs + "'; but there is no "
             + "such account (id -u " + runAs + ": " + uidResult.output() + "). Fix: set "
-            + "pgisolated.embedded.run-as to an existing unprivileged account (or uid:gid), "
-            + "run the build as a non-root user, or use pgisolated.postgres=external.");
+            + "pgisolated.embedded.run-as=<account> to an existing unprivileged account (or "
+            + "<uid>:<gid>, which needs setpriv), run the build as a non-root user, or use "
+            + "pgisolated.postgres=external.");
       }
       uid = Long.parseLong(uidResult.output().trim());
       gid = Long.parseLong(gidResult.output().trim());

@@ -338,6 +338,11 @@ class EmbeddedPostgresTests {
         assertThat(isRunning(postmaster)).as("stopped although a client is registered").isTrue();
         Thread.sleep(100);
       }
+      // A JVM killed with -9 leaves its registration behind; the watchdog must see it is dead.
+      Process killed = new ProcessBuilder("true").start();
+      killed.waitFor(10, TimeUnit.SECONDS);
+      Path leftover = Files.writeString(layout.clientsDirectory().resolve(
+          Long.toString(killed.pid())), "pgisolated client\n");
       server.close();
       long closedAt = System.nanoTime();
 
@@ -349,6 +354,7 @@ class EmbeddedPostgresTests {
       long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - closedAt);
       assertThat(seconds).isBetween(1L, 10L);
       assertThat(layout.watchdogOutput()).content().contains("stopping postmaster");
+      assertThat(leftover).doesNotExist();
       assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
         while (IdleWatchdog.isRunning(layout)) {
           Thread.sleep(50);

@@ -2,10 +2,14 @@ package io.github.pgisolated.core.internal.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class LocationsTests {
 
@@ -58,6 +62,31 @@ class LocationsTests {
     } else {
       assertThat(data).endsWith(Path.of("clusters", "18", "data"));
     }
+  }
+
+  @Test
+  void aDirectoryInASharedPlaceThatBelongsToSomeoneElseIsNeverUsed(@TempDir Path temp)
+      throws Exception {
+    assumeTrue(CurrentUser.isRoot(), "needs root to create a directory owned by someone else");
+    Path planted = Files.createDirectory(temp.resolve("pgisolated"));
+    Files.setAttribute(planted, "unix:uid", 65534);
+
+    assertThatThrownBy(() -> Locations.throwIfNotOurs(planted, "default base directory"))
+        .isInstanceOf(EmbeddedPostgresException.class)
+        .hasMessageContaining(planted.toString())
+        .hasMessageContaining("pgisolated.embedded.directory");
+    Locations.throwIfNotOurs(temp, "default base directory");
+  }
+
+  @Test
+  void directoriesTheLauncherCreatesAreTraversableByThePostgresAccountOnlyWhenRoot(
+      @TempDir Path temp) throws Exception {
+    Path created = temp.resolve("a/b");
+
+    Locations.createDirectories(created);
+
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(created)))
+        .isEqualTo(CurrentUser.isRoot() ? "rwxr-xr-x" : "rwx------");
   }
 
   @Test
