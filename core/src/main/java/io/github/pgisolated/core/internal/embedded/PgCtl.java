@@ -93,9 +93,9 @@ public final class PgCtl {
         break;
       }
     }
-    throw new EmbeddedPostgresException("PostgreSQL did not start in " + layout.dataDirectory()
-        + " as " + account.description() + " within " + settings.startTimeout().toSeconds()
-        + " s.\n" + lastFailure + "\nFix: read the server log " + layout.serverLog()
+    throw new EmbeddedPostgresException("PostgreSQL failed to start in " + layout.dataDirectory()
+        + " as " + account.description() + " (or did not start within "
+        + settings.startTimeout().toSeconds() + " s).\n" + lastFailure + "\nFix: read the server log " + layout.serverLog()
         + "; raise pgisolated.embedded.start-timeout on a slow machine; check "
         + "pgisolated.embedded.server-settings; or delete the data directory to start over.");
   }

@@ -111,6 +111,18 @@ class EmbeddedPostgresTests {
   }
 
   @Test
+  void aBadServerSettingFailsWithTheServerLogAndTheKey() {
+    EmbeddedSettings settings = newSettings()
+        .withServerSettings(Map.of("no_such_setting_pgi", "1"));
+
+    assertThatThrownBy(() -> EmbeddedPostgres.start(settings))
+        .isInstanceOf(EmbeddedPostgresException.class)
+        .hasMessageContaining("failed to start")
+        .hasMessageContaining("no_such_setting_pgi")
+        .hasMessageContaining("pgisolated.embedded.server-settings");
+  }
+
+  @Test
   void theServerOutlivesTheJvmThatStartedItAndTheNextJvmStartsWarm() throws Exception {
     EmbeddedSettings settings = newSettings();
     Path firstOutput = root.resolve(UUID.randomUUID() + ".out");
