@@ -38,13 +38,29 @@ class PoolEngineTests {
   }
 
   @AfterAll
-  static void closePool() {
+  static void closePoolAndDropWhatTheTestsMade() throws SQLException {
+    List<String> hashes = new ArrayList<>();
+    for (String input : INPUTS) {
+      for (String script : new String[] {null, "db/shop.sql", "db/broken.sql"}) {
+        TemplateDefinition.Builder b = TemplateDefinition.builder().hashInput(input);
+        if (script != null) {
+          b.scripts(script);
+        }
+        hashes.add(hashOf(b.build()));
+        hashes.add(hashOf(b.initializer(CountingInitializer.class).build()));
+      }
+    }
     pool.close();
+    TestPostgres.dropDatabasesOf(pool, hashes);
   }
+
+  private static final List<String> INPUTS = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /** A template of its own for each test, so tests do not share pools. */
   private static TemplateDefinition.Builder fresh() {
-    return TemplateDefinition.builder().hashInput(UUID.randomUUID().toString());
+    String input = UUID.randomUUID().toString();
+    INPUTS.add(input);
+    return TemplateDefinition.builder().hashInput(input);
   }
 
   /** Counts its runs, to prove a template is built once. */

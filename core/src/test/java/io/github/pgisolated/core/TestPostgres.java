@@ -4,7 +4,12 @@ import io.github.pgisolated.core.internal.pool.PoolEngine;
 import io.github.pgisolated.core.internal.server.ServerEndpoint;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -39,5 +44,28 @@ public final class TestPostgres {
     ServerEndpoint endpoint = ((PoolEngine) pool).endpoint();
     return DriverManager.getConnection(endpoint.jdbcUrl(endpoint.maintenanceDatabase()), endpoint.user(),
         endpoint.password());
+  }
+
+  /**
+   * Drops every database pgisolated marked for one of the given template hashes: tests clean up
+   * the templates they made, so that repeated runs do not fill the shared cluster.
+   */
+  public static void dropDatabasesOf(PgIsolatedPool pool, Collection<String> hashes) throws SQLException {
+    try (Connection admin = adminConnection(pool); Statement s = admin.createStatement()) {
+      for (String hash : hashes) {
+        List<String> names = new ArrayList<>();
+        try (ResultSet rs = s.executeQuery("select datname from pg_database where datname like 'pgisolated\\_" + hash
+            + "\\_%' and shobj_description(oid, 'pg_database') like 'pgisolated:1 % " + hash + "%'")) {
+          while (rs.next()) {
+            names.add(rs.getString(1));
+          }
+        }
+        for (String name : names) {
+          // Templates are flagged as such, and a template cannot be dropped.
+          s.execute("alter database \"" + name + "\" is_template false");
+          s.execute("drop database if exists \"" + name + "\" with (force)");
+        }
+      }
+    }
   }
 }

@@ -18,6 +18,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +49,7 @@ public final class PoolEngine implements PgIsolatedPool {
   private final DatabaseClaims claims;
   private final ThreadPoolExecutor workers;
   private final TemplateBuilder builder;
+  private final ExecutorService closer;
   private final Map<TemplateDefinition, String> hashes = new ConcurrentHashMap<>();
   private final Map<String, CompletableFuture<ClonePool>> pools = new ConcurrentHashMap<>();
   private volatile boolean closed;
@@ -73,6 +77,12 @@ public final class PoolEngine implements PgIsolatedPool {
         });
     this.workers.allowCoreThreadTimeOut(true);
     this.builder = new TemplateBuilder(endpoint, admin, claims);
+    AtomicInteger closers = new AtomicInteger();
+    this.closer = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "pgisolated-closer-" + closers.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   /** Starts the configured server and a pool on it. */
@@ -167,6 +177,15 @@ public final class PoolEngine implements PgIsolatedPool {
         DatabaseAdmin.APPLICATION_NAME);
   }
 
+  /** Runs slow clean-up (closing a lease's connection pool) off the test's thread. */
+  void closeInBackground(Runnable task) {
+    try {
+      closer.execute(task);
+    } catch (RejectedExecutionException closed) {
+      task.run();
+    }
+  }
+
   DatabaseAdmin admin() {
     return admin;
   }
@@ -197,6 +216,12 @@ public final class PoolEngine implements PgIsolatedPool {
       return;
     }
     closed = true;
+    closer.shutdown();
+    try {
+      closer.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     pools.values().forEach(f -> f.thenAccept(ClonePool::close));
     workers.shutdown();
     try {

@@ -2,6 +2,8 @@ package io.github.pgisolated.core.internal.server;
 
 import io.github.pgisolated.core.PgIsolatedConfig;
 import io.github.pgisolated.core.UnableToStartPostgresException;
+import io.github.pgisolated.core.internal.embedded.EmbeddedPostgres;
+import io.github.pgisolated.core.internal.embedded.EmbeddedSettings;
 
 /** Starts or connects to the server {@code pgisolated.postgres} names. */
 public final class Servers {
@@ -10,9 +12,21 @@ public final class Servers {
   public static PostgresServer start(PgIsolatedConfig config) {
     return switch (config.postgres()) {
       case EXTERNAL -> ExternalPostgresServer.connect(config);
-      case EMBEDDED -> throw new UnableToStartPostgresException("embedded: not merged yet");
+      case EMBEDDED -> EmbeddedPostgres.start(embeddedSettings(config));
       case TESTCONTAINERS -> startTestcontainers(config);
     };
+  }
+
+  /** The embedded server's settings from the {@code pgisolated.embedded.*} keys. */
+  public static EmbeddedSettings embeddedSettings(PgIsolatedConfig config) {
+    return EmbeddedSettings.defaults()
+        .withVersion(config.embeddedVersion())
+        .withBaseDirectory(config.embeddedDirectory().orElse(null))
+        .withDataDirectory(config.embeddedDataDirectory().orElse(null))
+        .withRunAs(config.embeddedRunAs())
+        .withIdleShutdown(config.embeddedIdleShutdown())
+        .withStartTimeout(config.embeddedStartTimeout())
+        .withServerSettings(config.embeddedServerSettings());
   }
 
   private static PostgresServer startTestcontainers(PgIsolatedConfig config) {
