@@ -6,7 +6,7 @@ import io.github.pgisolated.junit5.PgIsolated;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
-// readme:start:quickstart
+// readme:start:basic
 @PgIsolated(scripts = {"db/schema.sql", "db/seed.sql"})
 class QuickstartTest {
 
@@ -31,4 +31,4 @@ class QuickstartTest {
     assertThat(alan.id()).isEqualTo(4); // every database's sequences start where the template's were
   }
 }
-// readme:end:quickstart
+// readme:end:basic
