@@ -6,7 +6,11 @@ import javax.sql.DataSource;
 // readme:start:initializer
 /**
  * Adds 200 generated products to the template, through the application's own repository. Runs
- * once per template, not once per test; changing this class rebuilds the template.
+ * once per template, after the scripts, not once per test. Used as
+ * {@code @PgIsolated(scripts = {"db/schema.sql", "db/seed.sql"}, initializer = DemoCatalogue.class)}.
+ *
+ * <p>This class's bytecode is part of the template's hash, so changing it rebuilds the template;
+ * the bytecode of the classes it calls ({@code ProductRepository}) is not.
  */
 public class DemoCatalogue implements TemplateInitializer {
 
