@@ -67,4 +67,11 @@ public @interface PgIsolated {
    * itself, means none.
    */
   Class<? extends TemplateInitializer> initializer() default TemplateInitializer.class;
+
+  /**
+   * Extra values folded into the template's hash, for inputs pgisolated cannot see: the classes
+   * an initializer calls, a file it reads. Change a value (e.g. {@code "catalogue-v2"}) to
+   * rebuild the template.
+   */
+  String[] hashInputs() default {};
 }

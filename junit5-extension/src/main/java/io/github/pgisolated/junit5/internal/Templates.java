@@ -26,9 +26,10 @@ public final class Templates {
     return definition(annotation, testClass);
   }
 
-  static TemplateDefinition definition(PgIsolated annotation, Class<?> testClass) {
+  public static TemplateDefinition definition(PgIsolated annotation, Class<?> testClass) {
     TemplateDefinition.Builder builder = TemplateDefinition.builder()
         .scripts(annotation.scripts())
+        .hashInput(annotation.hashInputs())
         .classLoader(testClass.getClassLoader() != null ? testClass.getClassLoader() : ClassLoader.getSystemClassLoader());
     if (annotation.initializer() != TemplateInitializer.class) {
       builder.initializer(annotation.initializer());

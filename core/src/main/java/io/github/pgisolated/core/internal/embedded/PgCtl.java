@@ -51,6 +51,9 @@ public final class PgCtl {
     settings.put("shared_buffers", "128MB");
     settings.put("log_line_prefix", "%m [%p] %q%u@%d ");
     settings.put("log_min_messages", "warning");
+    // Every CREATE DATABASE ... STRATEGY FILE_COPY checkpoints: logging each would grow the log
+    // by some 100 KB per run.
+    settings.put("log_checkpoints", "off");
     settings.putAll(userSettings);
     return settings;
   }

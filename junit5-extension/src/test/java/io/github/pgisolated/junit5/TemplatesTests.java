@@ -1,0 +1,31 @@
+package io.github.pgisolated.junit5;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.pgisolated.core.TemplateDefinition;
+import io.github.pgisolated.junit5.internal.Templates;
+import org.junit.jupiter.api.Test;
+
+class TemplatesTests {
+
+  @PgIsolated(scripts = {"db/shop.sql"}, hashInputs = {"catalogue-v2"})
+  static class Annotated {}
+
+  @PgIsolated
+  static class Empty {}
+
+  @Test
+  void theAnnotationBecomesATemplateDefinition() {
+    TemplateDefinition definition = Templates.definition(Annotated.class.getAnnotation(PgIsolated.class), Annotated.class);
+    assertThat(definition.scripts()).containsExactly("db/shop.sql");
+    assertThat(definition.hashInputs()).containsExactly("catalogue-v2");
+    assertThat(definition.initializer()).isEmpty();
+  }
+
+  @Test
+  void theDefaultInitializerMeansNone() {
+    TemplateDefinition definition = Templates.definition(Empty.class.getAnnotation(PgIsolated.class), Empty.class);
+    assertThat(definition).isEqualTo(TemplateDefinition.empty());
+    assertThat(definition.describe()).isEqualTo("empty template");
+  }
+}
