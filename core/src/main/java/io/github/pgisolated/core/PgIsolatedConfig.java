@@ -38,6 +38,9 @@ public final class PgIsolatedConfig {
   /** How clones are copied from the template ({@code pgisolated.clone-strategy}). */
   public enum CloneStrategy { AUTO, FILE_COPY, WAL_LOG }
 
+  /** Whether the JVMs on one server share a pool ({@code pgisolated.coordinator}). */
+  public enum Coordinator { AUTO, NONE }
+
   /** What happens when a test leaves connections open ({@code pgisolated.leak-detection}). */
   public enum LeakDetection { WARN, FAIL, OFF }
 
@@ -56,6 +59,8 @@ public final class PgIsolatedConfig {
   private final int poolInitialSize;
   private final int poolMaxSize;
   private final int poolParallelTasks;
+  private final Coordinator coordinator;
+  private final Optional<Path> coordinatorDirectory;
   private final Duration leaseTimeout;
   private final Duration templateTimeout;
   private final CloneStrategy cloneStrategy;
@@ -90,6 +95,8 @@ public final class PgIsolatedConfig {
           "at most pgisolated.pool.max-size (" + poolMaxSize + ")");
     }
     poolParallelTasks = v.integer(ConfigKey.POOL_PARALLEL_TASKS, Math.max(2, cores), 1, 256);
+    coordinator = v.choice(ConfigKey.COORDINATOR, Coordinator.class, Coordinator.AUTO);
+    coordinatorDirectory = v.path(ConfigKey.COORDINATOR_DIRECTORY, "");
     leaseTimeout = v.duration(ConfigKey.LEASE_TIMEOUT, Duration.ofSeconds(60), false);
     templateTimeout = v.duration(ConfigKey.TEMPLATE_TIMEOUT, Duration.ofMinutes(10), false);
     cloneStrategy = v.choice(ConfigKey.CLONE_STRATEGY, CloneStrategy.class, CloneStrategy.AUTO);
@@ -209,6 +216,14 @@ public final class PgIsolatedConfig {
 
   public int poolParallelTasks() {
     return poolParallelTasks;
+  }
+
+  public Coordinator coordinator() {
+    return coordinator;
+  }
+
+  public Optional<Path> coordinatorDirectory() {
+    return coordinatorDirectory;
   }
 
   public Duration leaseTimeout() {

@@ -34,7 +34,7 @@ class PoolEngineTests {
 
   @BeforeAll
   static void startPool() {
-    pool = PgIsolatedPool.start(TestPostgres.config(Map.of("pgisolated.pool.initial-size", "2")));
+    pool = PgIsolatedPool.start(TestPostgres.config(Map.of("pgisolated.pool.initial-size", "2", "pgisolated.coordinator", "none")));
   }
 
   @AfterAll
@@ -144,7 +144,8 @@ class PoolEngineTests {
 
   @Test
   void aReturnedCloneComesBackCleanRowsDdlAndSequences() throws Exception {
-    PgIsolatedConfig one = TestPostgres.config(Map.of("pgisolated.pool.initial-size", "1", "pgisolated.pool.max-size", "1"));
+    PgIsolatedConfig one = TestPostgres.config(Map.of("pgisolated.pool.initial-size", "1", "pgisolated.pool.max-size", "1",
+        "pgisolated.coordinator", "none"));
     try (PgIsolatedPool single = PgIsolatedPool.start(one)) {
       TemplateDefinition template = fresh().scripts("db/shop.sql").build();
       String first;
@@ -204,7 +205,8 @@ class PoolEngineTests {
 
   @Test
   void leaseTimesOutWithThePoolStateAndWhatToRaise() {
-    PgIsolatedConfig one = TestPostgres.config(Map.of("pgisolated.pool.initial-size", "1", "pgisolated.pool.max-size", "1"));
+    PgIsolatedConfig one = TestPostgres.config(Map.of("pgisolated.pool.initial-size", "1", "pgisolated.pool.max-size", "1",
+        "pgisolated.coordinator", "none"));
     try (PgIsolatedPool single = PgIsolatedPool.start(one)) {
       TemplateDefinition template = fresh().build();
       try (DatabaseLease held = single.lease(template)) {
@@ -230,7 +232,7 @@ class PoolEngineTests {
         Statement s = c.createStatement()) {
       s.execute("create table precious (id int)");
     }
-    PgIsolatedConfig config = TestPostgres.config(Map.of("pgisolated.pool.initial-size", "3"));
+    PgIsolatedConfig config = TestPostgres.config(Map.of("pgisolated.pool.initial-size", "3", "pgisolated.coordinator", "none"));
     try (PgIsolatedPool other = PgIsolatedPool.start(config)) {
       for (int i = 0; i < 6; i++) {
         try (DatabaseLease lease = other.lease(template)) {
@@ -287,7 +289,8 @@ class PoolEngineTests {
   @Test
   void twoPoolsOnOneServerNeverShareADatabase() throws Exception {
     TemplateDefinition template = fresh().scripts("db/shop.sql").build();
-    try (PgIsolatedPool second = PgIsolatedPool.start(TestPostgres.config())) {
+    // Two pools that do not coordinate, as two JVMs with pgisolated.coordinator=none would be.
+    try (PgIsolatedPool second = PgIsolatedPool.start(TestPostgres.config(Map.of("pgisolated.coordinator", "none")))) {
       List<DatabaseLease> leases = new ArrayList<>();
       try {
         for (int i = 0; i < 4; i++) {
@@ -295,6 +298,30 @@ class PoolEngineTests {
           leases.add(second.lease(template));
         }
         assertThat(leases.stream().map(l -> l.database().databaseName()).distinct()).hasSize(8);
+      } finally {
+        leases.forEach(DatabaseLease::close);
+      }
+    }
+  }
+
+  @Test
+  void aSecondPoolOnTheSameServerLeasesThroughTheFirstAsCoordinator(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    Map<String, String> shared = Map.of("pgisolated.coordinator.directory", dir.toString());
+    TemplateDefinition template = fresh().scripts("db/shop.sql").build();
+    try (PgIsolatedPool first = PgIsolatedPool.start(TestPostgres.config(shared));
+        PgIsolatedPool second = PgIsolatedPool.start(TestPostgres.config(shared))) {
+      List<DatabaseLease> leases = new ArrayList<>();
+      try {
+        leases.add(first.lease(template));
+        for (int i = 0; i < 3; i++) {
+          leases.add(second.lease(template));
+          leases.add(first.lease(template));
+        }
+        assertThat(((PoolEngine) first).isCoordinator()).isTrue();
+        assertThat(((PoolEngine) second).isCoordinator()).isFalse();
+        assertThat(leases.stream().map(l -> l.database().databaseName()).distinct()).hasSize(7);
+        assertThat(((PoolEngine) first).statistics(hashOf(template)).leased()).isEqualTo(7);
       } finally {
         leases.forEach(DatabaseLease::close);
       }

@@ -26,6 +26,15 @@ class ReadmeSnippetsTest {
   }
 
   @ParameterizedTest
+  @CsvSource("surefire, pom.xml")
+  void readmeShowsTheBuildConfigurationAsItIs(String name, String file) throws IOException {
+    Matcher region = Pattern.compile("<!-- readme:start:" + name + " -->\n(.*?)\n\s*<!-- readme:end:" + name + " -->",
+        Pattern.DOTALL).matcher(Files.readString(Path.of(file)));
+    assertThat(region.find()).as("markers for %s in %s", name, file).isTrue();
+    assertThat(snippet(name)).isEqualTo(region.group(1));
+  }
+
+  @ParameterizedTest
   @CsvSource("parallel, src/test/resources/junit-platform.properties")
   void readmeShowsTheConfigurationFileAsItIs(String name, String file) throws IOException {
     assertThat(snippet(name)).isEqualTo(Files.readString(Path.of(file)).stripTrailing());

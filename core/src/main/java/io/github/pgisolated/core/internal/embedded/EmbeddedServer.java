@@ -46,6 +46,11 @@ public final class EmbeddedServer implements PostgresServer {
   }
 
   @Override
+  public java.util.Optional<String> coordinationKey() {
+    return java.util.Optional.of("embedded " + layout.dataDirectory().toAbsolutePath().normalize());
+  }
+
+  @Override
   public ServerEndpoint endpoint() {
     return endpoint;
   }

@@ -9,13 +9,17 @@ package io.github.pgisolated.core.internal.pool;
  *      |                   ^                                                          |
  *      |                   +--------------------------- cloned -----------------------+
  *      +--failed--> DIRTY (retried with backoff; after 3 failures in a row: dropped from the pool)
+ *
+ *   UNKNOWN (found in PostgreSQL by a new coordinator; its holder, if any, is unknown)
+ *      --re-claimed by a live holder--> LEASED
+ *      --no live holder lock, no sessions--> DIRTY
  * </pre>
  *
  * <p>{@link #generation} grows with every lease, so a lease given back twice, or late, cannot
  * put a database in the ready queue that someone else already holds.
  */
 final class Clone {
-  enum State { CREATING, READY, LEASED, DIRTY, RECREATING }
+  enum State { CREATING, READY, LEASED, DIRTY, RECREATING, UNKNOWN }
 
   final int index;
   final String name;

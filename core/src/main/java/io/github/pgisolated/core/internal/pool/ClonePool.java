@@ -136,6 +136,83 @@ final class ClonePool {
    */
   record Leased(String name, int index, int generation, long requestedNanos) {}
 
+  /**
+   * Takes over a marked clone found in PostgreSQL whose holder is unknown (left by an earlier run
+   * or a dead coordinator). The caller has claimed it. It is neither leased nor recreated until
+   * {@link #reclaim} or {@link #orphaned} says what it is.
+   */
+  void adopt(int index) {
+    lock.lock();
+    try {
+      if (clones.containsKey(index) || closed) {
+        return;
+      }
+      Clone clone = new Clone(index, DatabaseNames.clone(hash, index));
+      clone.state = State.UNKNOWN;
+      clones.put(index, clone);
+      nextIndex = Math.max(nextIndex, index + 1);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Whether the pool already has a clone with this index. */
+  boolean owns(int index) {
+    lock.lock();
+    try {
+      return clones.containsKey(index);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** A holder from before a takeover still holds this clone: it is leased to it again. */
+  Leased reclaim(int index) {
+    lock.lock();
+    try {
+      Clone clone = clones.get(index);
+      if (clone == null || clone.state != State.UNKNOWN) {
+        return null;
+      }
+      clone.state = State.LEASED;
+      clone.generation++;
+      leased++;
+      return new Leased(clone.name, clone.index, clone.generation, System.nanoTime());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The clones whose holder is still unknown. */
+  Map<Integer, String> unknown() {
+    lock.lock();
+    try {
+      Map<Integer, String> result = new TreeMap<>();
+      for (Clone clone : clones.values()) {
+        if (clone.state == State.UNKNOWN) {
+          result.put(clone.index, clone.name);
+        }
+      }
+      return result;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Nobody holds this adopted clone: it is dirty, and recreated. */
+  void orphaned(int index) {
+    lock.lock();
+    try {
+      Clone clone = clones.get(index);
+      if (clone != null && clone.state == State.UNKNOWN && !closed) {
+        clone.state = State.DIRTY;
+        schedule(clone, 0);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Takes a clone back; it is recreated before it is leased again. A stale give-back is ignored. */
   void giveBack(int index, int generation) {
     lock.lock();

@@ -115,6 +115,19 @@ final class DatabaseAdmin {
     }
   }
 
+  /** Every session on a database but this one. */
+  int sessionsOn(String database) throws SQLException {
+    try (Connection c = admin.getConnection();
+        PreparedStatement ps = c.prepareStatement(
+            "select count(*) from pg_stat_activity where datname = ? and pid <> pg_backend_pid()")) {
+      ps.setString(1, database);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    }
+  }
+
   /** Terminates every session on a database; returns how many there were. */
   int terminateSessions(String database) throws SQLException {
     try (Connection c = admin.getConnection()) {

@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
@@ -19,18 +20,26 @@ import java.util.function.Supplier;
  * server releases its claims at once, and another pool may claim the databases, treat them as
  * dirty and recreate them. Two pools never touch the same database at the same time.
  *
- * <p>Locks use the two-key form {@code (CLASS_ID, hash of name)}; a hash collision can only make
- * a free name look taken (then another index is used), never the reverse.
+ * <p>The same session also holds <em>holder</em> locks: a JVM that leases a database holds
+ * {@code (HOLDER_CLASS_ID, hash of name)} until it gives the database back. A coordinator that
+ * takes over from a dead one cannot know who holds what; a clone with a live holder lock belongs
+ * to a running test (its JVM re-claims it), one without is an orphan and is recreated.
+ *
+ * <p>Locks use the two-key form {@code (class id, hash of name)}; a hash collision can only make
+ * a free name look taken (then another index is used, or an orphan waits), never the reverse.
  *
  * <p>Thread-safe: the one connection is used under {@link #lock}, never while other locks are held.
  */
 final class DatabaseClaims implements AutoCloseable {
   /** "pgis" in ASCII: keeps our keys apart from an application's own advisory locks. */
   static final int CLASS_ID = 0x70676973;
+  /** "pgih": holder locks. */
+  static final int HOLDER_CLASS_ID = 0x70676968;
 
   private final Supplier<Connection> connector;
   private final ReentrantLock lock = new ReentrantLock();
   private final Set<String> held = new HashSet<>();
+  private final Set<String> holding = new HashSet<>();
   private Connection connection;
 
   DatabaseClaims(Supplier<Connection> connector) {
@@ -39,22 +48,57 @@ final class DatabaseClaims implements AutoCloseable {
 
   /** Claims a database name; false when another pool holds it. */
   boolean tryClaim(String database) throws SQLException {
-    return call("select pg_try_advisory_lock(?, ?)", database, true);
+    return call("select pg_try_advisory_lock(?, ?)", CLASS_ID, held, database, true);
   }
 
   /** Gives a claim up (the database is no longer this pool's). */
   void release(String database) throws SQLException {
-    call("select pg_advisory_unlock(?, ?)", database, false);
+    call("select pg_advisory_unlock(?, ?)", CLASS_ID, held, database, false);
   }
 
-  private boolean call(String sql, String database, boolean acquiring) throws SQLException {
+  /** Marks this JVM as the holder of a leased database; false if another session already is. */
+  boolean tryHold(String database) throws SQLException {
+    return call("select pg_try_advisory_lock(?, ?)", HOLDER_CLASS_ID, holding, database, true);
+  }
+
+  /** This JVM no longer holds the database. */
+  void stopHolding(String database) throws SQLException {
+    call("select pg_advisory_unlock(?, ?)", HOLDER_CLASS_ID, holding, database, false);
+  }
+
+  /**
+   * Which of these databases some live session (any JVM's, this one's included) holds as a
+   * lease holder.
+   */
+  Set<String> heldByAnyone(Collection<String> databases, Connection connection) throws SQLException {
+    Set<String> result = new HashSet<>();
+    try (PreparedStatement ps = connection.prepareStatement(
+        "select objid::bigint from pg_locks where locktype = 'advisory' and classid = ?::bigint::oid and objsubid = 2 and granted")) {
+      ps.setLong(1, Integer.toUnsignedLong(HOLDER_CLASS_ID));
+      Set<Long> keys = new HashSet<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          keys.add(rs.getLong(1));
+        }
+      }
+      for (String database : databases) {
+        if (keys.contains(Integer.toUnsignedLong(key(database)))) {
+          result.add(database);
+        }
+      }
+    }
+    return result;
+  }
+
+  private boolean call(String sql, int classId, Set<String> tracked, String database, boolean acquiring)
+      throws SQLException {
     lock.lock();
     try {
-      if (!acquiring && !held.contains(database)) {
+      if (!acquiring && !tracked.contains(database)) {
         return false;
       }
       if (connection == null || connection.isClosed()) {
-        if (!held.isEmpty()) {
+        if (!held.isEmpty() || !holding.isEmpty()) {
           // The session that held our claims is gone, and the claims with it: another pool may
           // already own those databases. Fail loudly rather than hand one out twice.
           throw new SQLException("The connection holding pgisolated's database claims was lost; "
@@ -63,15 +107,15 @@ final class DatabaseClaims implements AutoCloseable {
         connection = connector.get();
       }
       try (PreparedStatement ps = connection.prepareStatement(sql)) {
-        ps.setInt(1, CLASS_ID);
+        ps.setInt(1, classId);
         ps.setInt(2, key(database));
         try (ResultSet rs = ps.executeQuery()) {
           rs.next();
           boolean result = rs.getBoolean(1);
           if (acquiring && result) {
-            held.add(database);
+            tracked.add(database);
           } else if (!acquiring) {
-            held.remove(database);
+            tracked.remove(database);
           }
           return result;
         }
@@ -96,6 +140,7 @@ final class DatabaseClaims implements AutoCloseable {
     lock.lock();
     try {
       held.clear();
+      holding.clear();
       if (connection != null) {
         connection.close();
       }

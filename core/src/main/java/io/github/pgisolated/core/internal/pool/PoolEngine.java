@@ -3,43 +3,47 @@ package io.github.pgisolated.core.internal.pool;
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.pgisolated.core.DatabaseLease;
 import io.github.pgisolated.core.PgIsolatedConfig;
-import io.github.pgisolated.core.PgIsolatedException;
+import io.github.pgisolated.core.PgIsolatedConfig.Coordinator;
 import io.github.pgisolated.core.PgIsolatedPool;
-import io.github.pgisolated.core.TemplateBuildException;
 import io.github.pgisolated.core.TemplateDefinition;
 import io.github.pgisolated.core.UnableToLeaseDatabaseException;
 import io.github.pgisolated.core.UnableToStartPostgresException;
+import io.github.pgisolated.core.internal.coordinator.CoordinatorDirectory;
+import io.github.pgisolated.core.internal.coordinator.CoordinatorUnavailableException;
+import io.github.pgisolated.core.internal.coordinator.LeaseRefusedException;
+import io.github.pgisolated.core.internal.coordinator.LeaseService;
+import io.github.pgisolated.core.internal.coordinator.LeaseService.Holder;
+import io.github.pgisolated.core.internal.coordinator.LeaseService.Lease;
 import io.github.pgisolated.core.internal.server.PostgresServer;
 import io.github.pgisolated.core.internal.server.ServerEndpoint;
 import io.github.pgisolated.core.internal.server.Servers;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link PgIsolatedPool} of one JVM: a server, a template per hash and a {@link ClonePool}
- * per template, with one bounded executor doing all clone work.
+ * The {@link PgIsolatedPool} of one JVM.
  *
- * <p>A template is built at most once per JVM: the first thread to need it builds it (under the
- * cross-JVM claim, see {@link TemplateBuilder}) and every other thread waits on the same future,
- * so all of them see the same result, including the same build failure. A failed build stays
- * failed for the rest of this JVM's life; the next run rebuilds it.
+ * <p>Templates are built here, by the JVM that needs them ({@link TemplateRegistry}). Clones are
+ * leased from the coordinator ({@link Coordination}): this JVM's own {@link CoordinatorPools}
+ * when it won the election, else the coordinator JVM through its socket. Every lease this JVM
+ * holds is marked with a holder lock in PostgreSQL ({@link DatabaseClaims#tryHold}) and kept in
+ * {@link #live}: when the coordinator goes away, each lost lease is re-claimed from the new
+ * coordinator, which can tell, from the holder locks, running tests' clones from orphans.
  */
 public final class PoolEngine implements PgIsolatedPool {
   private static final Logger LOG = LoggerFactory.getLogger(PoolEngine.class);
+  private static final Duration RECLAIM_TIMEOUT = Duration.ofSeconds(15);
 
   private final PgIsolatedConfig config;
   private final PostgresServer server;
@@ -48,10 +52,12 @@ public final class PoolEngine implements PgIsolatedPool {
   private final DatabaseAdmin admin;
   private final DatabaseClaims claims;
   private final ThreadPoolExecutor workers;
-  private final TemplateBuilder builder;
   private final ExecutorService closer;
+  private final TemplateRegistry templates;
+  private final Coordination coordination;
+  private final Holder holder;
   private final Map<TemplateDefinition, String> hashes = new ConcurrentHashMap<>();
-  private final Map<String, CompletableFuture<ClonePool>> pools = new ConcurrentHashMap<>();
+  private final Map<String, PooledLease> live = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   private PoolEngine(PgIsolatedConfig config, PostgresServer server) {
@@ -68,21 +74,13 @@ public final class PoolEngine implements PgIsolatedPool {
         throw new UnableToStartPostgresException("Could not open pgisolated's session on " + endpoint + ": " + e, e);
       }
     });
-    AtomicInteger threads = new AtomicInteger();
-    this.workers = new ThreadPoolExecutor(config.poolParallelTasks(), config.poolParallelTasks(), 30, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(), r -> {
-          Thread t = new Thread(r, "pgisolated-worker-" + threads.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
-    this.workers.allowCoreThreadTimeOut(true);
-    this.builder = new TemplateBuilder(endpoint, admin, claims);
-    AtomicInteger closers = new AtomicInteger();
-    this.closer = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "pgisolated-closer-" + closers.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.workers = daemonPool("pgisolated-worker-", config.poolParallelTasks());
+    this.closer = Executors.newCachedThreadPool(daemonThreads("pgisolated-closer-"));
+    this.templates = new TemplateRegistry(new TemplateBuilder(endpoint, admin, claims), endpoint.description());
+    long pid = ProcessHandle.current().pid();
+    this.holder = new Holder(pid, "JVM " + pid);
+    this.coordination = new Coordination(coordinatorDirectory(config, server),
+        () -> new CoordinatorPools(admin, adminPool, claims, workers, config, endpoint::description), this::leaseLost);
   }
 
   /** Starts the configured server and a pool on it. */
@@ -91,13 +89,20 @@ public final class PoolEngine implements PgIsolatedPool {
     PostgresServer server = Servers.start(config);
     try {
       PoolEngine engine = new PoolEngine(config, server);
-      LOG.info("pgisolated ready on {} in {} ms", server.endpoint(),
-          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+      LOG.info("pgisolated ready on {} in {} ms", server.endpoint(), millisSince(start));
       return engine;
     } catch (RuntimeException e) {
       server.close();
       throw e;
     }
+  }
+
+  private static CoordinatorDirectory coordinatorDirectory(PgIsolatedConfig config, PostgresServer server) {
+    if (config.coordinator() == Coordinator.NONE || server.coordinationKey().isEmpty()) {
+      return null;
+    }
+    return CoordinatorDirectory.forTarget(config.coordinatorDirectory().orElseGet(CoordinatorDirectory::defaultBase),
+        server.coordinationKey().get());
   }
 
   @Override
@@ -107,9 +112,89 @@ public final class PoolEngine implements PgIsolatedPool {
     }
     long start = System.nanoTime();
     String hash = templateHash(template);
-    ClonePool pool = poolFor(template, hash, start);
-    ClonePool.Leased leased = pool.lease(System.nanoTime() + timeout.toNanos(), start);
-    return new PooledLease(this, pool, leased, endpoint.database(leased.name()));
+    templates.ensureReady(template, hash, start + config.templateTimeout().toNanos());
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      LeaseService service = coordination.service(deadline);
+      try {
+        Lease lease = service.lease(hash, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())), holder);
+        return hold(service, lease);
+      } catch (CoordinatorUnavailableException e) {
+        // The coordinator went away while we asked: elect again and ask the new one.
+        coordination.lost(service);
+        if (System.nanoTime() - deadline > 0) {
+          throw new UnableToLeaseDatabaseException("The pgisolated coordinator went away and no other could serve "
+              + "before the lease timeout: " + e.getMessage(), e);
+        }
+      }
+    }
+  }
+
+  private PooledLease hold(LeaseService service, Lease lease) {
+    try {
+      if (!claims.tryHold(lease.database())) {
+        service.giveBack(lease);
+        throw new UnableToLeaseDatabaseException("The coordinator handed out " + lease.database()
+            + ", which another JVM still holds; it was given back. This is a pgisolated bug: please report it.");
+      }
+    } catch (SQLException e) {
+      service.giveBack(lease);
+      throw new UnableToLeaseDatabaseException("Could not mark " + lease.database() + " as held on " + endpoint
+          + ": " + e.getMessage(), e);
+    }
+    PooledLease pooled = new PooledLease(this, service, lease, endpoint.database(lease.database()));
+    live.put(lease.database(), pooled);
+    return pooled;
+  }
+
+  /** Called by a lease once its connections are closed: the database goes back to the coordinator. */
+  void giveBack(PooledLease pooled) {
+    live.remove(pooled.database().databaseName(), pooled);
+    try {
+      claims.stopHolding(pooled.database().databaseName());
+    } catch (SQLException e) {
+      LOG.debug("Could not drop the holder lock of {}", pooled.database().databaseName(), e);
+    }
+    PooledLease.Source source = pooled.source();
+    try {
+      source.service().giveBack(source.lease());
+    } catch (CoordinatorUnavailableException e) {
+      // The coordinator is gone; its successor finds no holder lock and recreates the clone.
+      LOG.debug("Coordinator gone while giving back {}", source.lease().database(), e);
+    }
+  }
+
+  /** The coordinator that handed out this lease went away: re-claim it from the next one. */
+  private void leaseLost(Lease lost) {
+    PooledLease pooled = live.get(lost.database());
+    if (pooled == null || closed) {
+      return;
+    }
+    coordination.lost(pooled.source().service());
+    long deadline = System.nanoTime() + RECLAIM_TIMEOUT.toNanos();
+    RuntimeException last = null;
+    while (System.nanoTime() - deadline < 0 && live.get(lost.database()) == pooled) {
+      LeaseService service = coordination.service(deadline);
+      try {
+        Lease reclaimed = service.reclaim(lost.database(), holder);
+        if (!pooled.rebind(service, reclaimed)) {
+          // The test gave it back while we were re-claiming it: pass that on.
+          service.giveBack(reclaimed);
+        }
+        return;
+      } catch (CoordinatorUnavailableException e) {
+        coordination.lost(service);
+        last = e;
+      } catch (LeaseRefusedException e) {
+        // The new coordinator may not have adopted it yet (the old one's session is ending).
+        last = e;
+        sleep(100);
+      }
+    }
+    if (last != null) {
+      LOG.error("Could not re-claim {} after a coordinator takeover; it stays held by this JVM's holder lock until "
+          + "the test gives it back", lost.database(), last);
+    }
   }
 
   /** The hash a template's databases are named after on this server. */
@@ -117,83 +202,33 @@ public final class PoolEngine implements PgIsolatedPool {
     return hashes.computeIfAbsent(template, d -> TemplateHasher.hash(d, endpoint.majorVersion()));
   }
 
-  private ClonePool poolFor(TemplateDefinition template, String hash, long start) {
-    CompletableFuture<ClonePool> future = pools.get(hash);
-    if (future == null) {
-      CompletableFuture<ClonePool> mine = new CompletableFuture<>();
-      future = pools.putIfAbsent(hash, mine);
-      if (future == null) {
-        future = mine;
-        build(template, hash, mine, start + config.templateTimeout().toNanos());
-      }
-    }
-    if (future.isDone() && !future.isCompletedExceptionally()) {
-      return future.join();
-    }
-    try {
-      return future.get(Math.max(0, start + config.templateTimeout().toNanos() - System.nanoTime()), TimeUnit.NANOSECONDS);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof TemplateBuildException) {
-        // A fresh exception per caller (with this caller's stack), same message and cause.
-        throw new TemplateBuildException(cause.getMessage(), cause);
-      }
-      if (cause instanceof PgIsolatedException) {
-        throw new UnableToLeaseDatabaseException(cause.getMessage(), cause);
-      }
-      throw new TemplateBuildException("Could not build template " + DatabaseNames.template(hash) + " ("
-          + template.describe() + ") on " + endpoint + ": " + cause, cause);
-    } catch (TimeoutException e) {
-      throw new UnableToLeaseDatabaseException("Timed out after " + config.templateTimeout().toMillis()
-          + " ms waiting for template " + DatabaseNames.template(hash) + " (" + template.describe()
-          + ") to be built by another test in this JVM. Raise pgisolated.template-timeout if building takes longer.", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new UnableToLeaseDatabaseException("Interrupted while waiting for template " + DatabaseNames.template(hash), e);
-    }
-  }
-
-  private void build(TemplateDefinition template, String hash, CompletableFuture<ClonePool> result, long deadline) {
-    try {
-      TemplateBuilder.Outcome outcome = builder.ensureReady(template, hash, deadline);
-      if (!outcome.built()) {
-        LOG.info("Reusing template {} ({}), checked in {} ms", DatabaseNames.template(hash), template.describe(),
-            outcome.millis());
-      }
-      ClonePool pool = new ClonePool(hash, admin, claims, workers, config.poolInitialSize(), config.poolMaxSize(),
-          endpoint::description);
-      pool.start();
-      result.complete(pool);
-    } catch (SQLException e) {
-      result.completeExceptionally(new TemplateBuildException("Could not build template "
-          + DatabaseNames.template(hash) + " (" + template.describe() + ") on " + endpoint + ": " + e.getMessage(), e));
-    } catch (RuntimeException | Error e) {
-      result.completeExceptionally(e);
-    }
-  }
-
   HikariDataSource openDataSource(String database) {
     return DataSources.pool(endpoint, database, config.dataSourceMaxConnections(), "pgisolated-" + database,
         DatabaseAdmin.APPLICATION_NAME);
-  }
-
-  /** Runs slow clean-up (closing a lease's connection pool) off the test's thread. */
-  void closeInBackground(Runnable task) {
-    try {
-      closer.execute(task);
-    } catch (RejectedExecutionException closed) {
-      task.run();
-    }
   }
 
   DatabaseAdmin admin() {
     return admin;
   }
 
-  /** The pool of a template hash, if this engine has one (for tests and the run report). */
+  /** Runs slow clean-up (closing a lease's connection pool) off the test's thread. */
+  void closeInBackground(Runnable task) {
+    try {
+      closer.execute(task);
+    } catch (RejectedExecutionException shutDown) {
+      task.run();
+    }
+  }
+
+  /** The pool of a template hash when this JVM is the coordinator, else null (for tests and reports). */
   public PoolStatistics statistics(String hash) {
-    CompletableFuture<ClonePool> future = pools.get(hash);
-    return future == null || !future.isDone() || future.isCompletedExceptionally() ? null : future.join().statistics();
+    CoordinatorPools pools = coordination.pools();
+    return pools == null ? null : pools.statistics(hash);
+  }
+
+  /** Whether this JVM is the elected coordinator (or its own, with coordination off). */
+  public boolean isCoordinator() {
+    return coordination.isCoordinator();
   }
 
   public ServerEndpoint endpoint() {
@@ -210,30 +245,63 @@ public final class PoolEngine implements PgIsolatedPool {
     return endpoint.description();
   }
 
+  /**
+   * Closes in the order that lets another JVM take over cleanly: pending give-backs, then the
+   * coordinator's socket (its clients start electing), then the claims session (which frees this
+   * JVM's databases for the successor), and only then the election lock.
+   */
   @Override
   public void close() {
     if (closed) {
       return;
     }
     closed = true;
-    closer.shutdown();
+    shutdown(closer);
+    coordination.close();
+    shutdown(workers);
+    claims.close();
+    coordination.releaseLock();
+    adminPool.close();
+    server.close();
+  }
+
+  private static void shutdown(ExecutorService executor) {
+    executor.shutdown();
     try {
-      closer.awaitTermination(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    pools.values().forEach(f -> f.thenAccept(ClonePool::close));
-    workers.shutdown();
-    try {
-      if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
-        workers.shutdownNow();
+      if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+        executor.shutdownNow();
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      workers.shutdownNow();
+      executor.shutdownNow();
     }
-    claims.close();
-    adminPool.close();
-    server.close();
+  }
+
+  private static ThreadPoolExecutor daemonPool(String prefix, int threads) {
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        daemonThreads(prefix));
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
+  }
+
+  private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
+    AtomicInteger count = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + count.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  private static long millisSince(long startNanos) {
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -3,30 +3,38 @@ package io.github.pgisolated.core.internal.pool;
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.pgisolated.core.DatabaseLease;
 import io.github.pgisolated.core.PgDatabase;
+import io.github.pgisolated.core.internal.coordinator.LeaseService;
+import io.github.pgisolated.core.internal.coordinator.LeaseService.Lease;
 import java.sql.SQLException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A lease on one clone; gives it back exactly once. */
+/**
+ * A lease on one clone, as the test sees it. Gives the clone back exactly once.
+ *
+ * <p>Its {@link Source} (which coordinator it came from, and that coordinator's lease) changes
+ * when the lease is re-claimed after a takeover; {@link #rebind} and the give-back are
+ * synchronized, so a lease given back during a re-claim is passed on to the new coordinator.
+ */
 final class PooledLease implements DatabaseLease {
   private static final Logger LOG = LoggerFactory.getLogger(PooledLease.class);
   /** How long sessions a test closed may take to leave pg_stat_activity before they count as leaked. */
   private static final long SESSION_EXIT_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
-  private final ClonePool pool;
-  private final ClonePool.Leased leased;
-  private final PgDatabase database;
+  /** The coordinator a lease is held from, and its lease. */
+  record Source(LeaseService service, Lease lease) {}
+
   private final PoolEngine engine;
-  private final AtomicBoolean released = new AtomicBoolean();
+  private final PgDatabase database;
+  private Source source;
+  private boolean released;
   private HikariDataSource dataSource;
 
-  PooledLease(PoolEngine engine, ClonePool pool, ClonePool.Leased leased, PgDatabase database) {
+  PooledLease(PoolEngine engine, LeaseService service, Lease lease, PgDatabase database) {
     this.engine = engine;
-    this.pool = pool;
-    this.leased = leased;
+    this.source = new Source(service, lease);
     this.database = database;
   }
 
@@ -36,13 +44,26 @@ final class PooledLease implements DatabaseLease {
   }
 
   @Override
-  public String templateHash() {
-    return pool.hash();
+  public synchronized String templateHash() {
+    return source.lease().templateHash();
+  }
+
+  synchronized Source source() {
+    return source;
+  }
+
+  /** After a takeover: the new coordinator's lease. False when the test already gave it back. */
+  synchronized boolean rebind(LeaseService service, Lease lease) {
+    if (released) {
+      return false;
+    }
+    source = new Source(service, lease);
+    return true;
   }
 
   @Override
   public synchronized DataSource dataSource() {
-    if (released.get()) {
+    if (released) {
       throw new IllegalStateException("The lease on " + database.databaseName() + " was already given back");
     }
     if (dataSource == null) {
@@ -53,15 +74,16 @@ final class PooledLease implements DatabaseLease {
 
   @Override
   public Release release() {
-    if (!released.compareAndSet(false, true)) {
-      return new Release(0, 0);
+    HikariDataSource closing;
+    synchronized (this) {
+      if (released) {
+        return new Release(0, 0);
+      }
+      released = true;
+      closing = dataSource;
     }
     int borrowed = 0;
     int elsewhere = 0;
-    HikariDataSource closing;
-    synchronized (this) {
-      closing = dataSource;
-    }
     try {
       borrowed = closing == null ? 0 : closing.getHikariPoolMXBean().getActiveConnections();
       elsewhere = countForeignSessions();
@@ -69,7 +91,7 @@ final class PooledLease implements DatabaseLease {
       LOG.warn("Could not check {} for connections left open", database.databaseName(), e);
     }
     if (closing == null) {
-      pool.giveBack(leased.index(), leased.generation());
+      engine.giveBack(this);
     } else {
       // HikariCP's close waits some 30 ms on its executors: not on the test's time. The clone
       // goes back only once its pool is closed.
@@ -77,7 +99,7 @@ final class PooledLease implements DatabaseLease {
         try {
           closing.close();
         } finally {
-          pool.giveBack(leased.index(), leased.generation());
+          engine.giveBack(this);
         }
       });
     }

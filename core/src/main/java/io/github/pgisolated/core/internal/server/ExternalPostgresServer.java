@@ -81,6 +81,12 @@ public final class ExternalPostgresServer implements PostgresServer {
   }
 
   @Override
+  public Optional<String> coordinationKey() {
+    return Optional.of("external " + endpoint.host() + ":" + endpoint.port() + "/" + endpoint.maintenanceDatabase()
+        + " as " + endpoint.user());
+  }
+
+  @Override
   public void close() {
     // Not ours to stop.
   }

@@ -1,5 +1,7 @@
 package io.github.pgisolated.core.internal.server;
 
+import java.util.Optional;
+
 /**
  * A PostgreSQL server this JVM uses: embedded, external or from Testcontainers.
  *
@@ -10,6 +12,15 @@ public interface PostgresServer extends AutoCloseable {
 
   /** Where the server listens and how to administer it. Stable for the life of this object. */
   ServerEndpoint endpoint();
+
+  /**
+   * What identifies this server to the other JVMs on this machine that may share it through a
+   * coordinator (the embedded data directory, the external URL and user), or empty when no other
+   * JVM can use it (a container only this JVM started).
+   */
+  default Optional<String> coordinationKey() {
+    return Optional.empty();
+  }
 
   /** Ends this JVM's use of the server; never throws. */
   @Override

@@ -1,0 +1,174 @@
+package io.github.pgisolated.core.internal.pool;
+
+import io.github.pgisolated.core.PgIsolatedConfig;
+import io.github.pgisolated.core.UnableToLeaseDatabaseException;
+import io.github.pgisolated.core.internal.coordinator.LeaseRefusedException;
+import io.github.pgisolated.core.internal.coordinator.LeaseService;
+import io.github.pgisolated.core.internal.pool.DatabaseNames.Kind;
+import io.github.pgisolated.core.internal.pool.DatabaseNames.Marker;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The clone pools of the coordinator: one {@link ClonePool} per finished template, shared by every
+ * JVM of the build (the others reach it through the coordinator's socket).
+ *
+ * <p>Its state is rebuilt from PostgreSQL, never taken on trust: a pool is created the first time
+ * a template is asked for, after checking the template's ready marker, and it adopts the marked
+ * clones it finds (from an earlier run, or from a coordinator that died) as UNKNOWN; the
+ * {@link OrphanResolver} then tells running tests' clones (which their holders re-claim) from
+ * orphans (which are recreated).
+ *
+ * <p>Thread-safe: pools are created under {@link #pools}'s per-key lock; everything else is the
+ * pools' own business.
+ */
+public final class CoordinatorPools implements LeaseService, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(CoordinatorPools.class);
+  private static final Pattern HASH = Pattern.compile("[0-9a-f]{16}");
+  private static final Pattern CLONE = Pattern.compile("pgisolated_([0-9a-f]{16})_([0-9]{4})");
+
+  private final DatabaseAdmin admin;
+  private final DataSource adminPool;
+  private final DatabaseClaims claims;
+  private final Executor workers;
+  private final PgIsolatedConfig config;
+  private final Supplier<String> serverDescription;
+  private final Map<String, ClonePool> pools = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  CoordinatorPools(DatabaseAdmin admin, DataSource adminPool, DatabaseClaims claims, Executor workers,
+      PgIsolatedConfig config, Supplier<String> serverDescription) {
+    this.admin = admin;
+    this.adminPool = adminPool;
+    this.claims = claims;
+    this.workers = workers;
+    this.config = config;
+    this.serverDescription = serverDescription;
+  }
+
+  @Override
+  public Lease lease(String templateHash, Duration timeout, Holder holder) {
+    long start = System.nanoTime();
+    ClonePool pool = pool(templateHash);
+    ClonePool.Leased leased = pool.lease(start + timeout.toNanos(), start);
+    return new Lease(templateHash, leased.name(), leased.generation());
+  }
+
+  @Override
+  public void giveBack(Lease lease) {
+    Matcher m = CLONE.matcher(lease.database());
+    ClonePool pool = pools.get(lease.templateHash());
+    if (m.matches() && pool != null) {
+      pool.giveBack(Integer.parseInt(m.group(2)), (int) lease.generation());
+    }
+  }
+
+  @Override
+  public Lease reclaim(String database, Holder holder) {
+    Matcher m = CLONE.matcher(database);
+    if (!m.matches()) {
+      throw new LeaseRefusedException("Cannot re-claim " + database + ": not the name of a pgisolated clone.");
+    }
+    ClonePool pool = pool(m.group(1));
+    int index = Integer.parseInt(m.group(2));
+    ClonePool.Leased leased = pool.reclaim(index);
+    if (leased == null) {
+      // Its claim may not be free yet: the dead coordinator's session can take a moment to end.
+      adoptExisting(pool, m.group(1));
+      leased = pool.reclaim(index);
+    }
+    if (leased == null) {
+      throw new LeaseRefusedException("Cannot re-claim " + database + " for " + holder.name()
+          + ": the coordinator does not hold it as a clone whose holder is unknown (" + pool.statistics() + ").");
+    }
+    LOG.info("{} re-claimed {} after a coordinator takeover", holder.name(), database);
+    return new Lease(m.group(1), leased.name(), leased.generation());
+  }
+
+  /** The pool of a template, created (adopting what PostgreSQL holds) on first use. */
+  private ClonePool pool(String hash) {
+    if (!HASH.matcher(hash).matches()) {
+      throw new LeaseRefusedException("'" + hash + "' is not a template hash (16 lower-case hex characters).");
+    }
+    if (closed) {
+      throw new UnableToLeaseDatabaseException("The pgisolated coordinator is shutting down.");
+    }
+    ClonePool existing = pools.get(hash);
+    if (existing != null) {
+      return existing;
+    }
+    return pools.computeIfAbsent(hash, this::create);
+  }
+
+  private ClonePool create(String hash) {
+    String template = DatabaseNames.template(hash);
+    try {
+      boolean ready = admin.commentOf(template).flatMap(DatabaseNames::parse)
+          .filter(m -> m.kind() == Kind.TEMPLATE_READY && m.hash().equals(hash)).isPresent();
+      if (!ready) {
+        throw new LeaseRefusedException("Template " + template + " is not finished on " + serverDescription.get()
+            + "; it must be built (and marked ready) before clones are leased.");
+      }
+    } catch (SQLException e) {
+      throw new UnableToLeaseDatabaseException("Could not check template " + template + " on "
+          + serverDescription.get() + ": " + e.getMessage(), e);
+    }
+    ClonePool pool = new ClonePool(hash, admin, claims, workers, config.poolInitialSize(), config.poolMaxSize(),
+        serverDescription);
+    adoptExisting(pool, hash);
+    pool.start();
+    return pool;
+  }
+
+  /** Adopts every marked clone of the template that no other pool claims. */
+  private void adoptExisting(ClonePool pool, String hash) {
+    try {
+      int adopted = 0;
+      for (Map.Entry<String, String> database : admin.databasesLike(DatabaseNames.likePattern(hash)).entrySet()) {
+        Matcher m = CLONE.matcher(database.getKey());
+        Optional<Marker> marker = DatabaseNames.parse(database.getValue());
+        if (m.matches() && marker.isPresent() && marker.get().kind() == Kind.CLONE && marker.get().hash().equals(hash)
+            && !pool.owns(Integer.parseInt(m.group(2))) && claims.tryClaim(database.getKey())) {
+          pool.adopt(Integer.parseInt(m.group(2)));
+          adopted++;
+        }
+      }
+      if (adopted > 0) {
+        LOG.debug("Adopted {} existing clone(s) of {}", adopted, DatabaseNames.template(hash));
+        new OrphanResolver(pool, claims, admin, adminPool, workers, () -> closed).start();
+      }
+    } catch (SQLException e) {
+      LOG.warn("Could not adopt the existing clones of {}; new ones will be created", DatabaseNames.template(hash), e);
+    }
+  }
+
+  /** A snapshot of one template's pool, or null. */
+  public PoolStatistics statistics(String hash) {
+    ClonePool pool = pools.get(hash);
+    return pool == null ? null : pool.statistics();
+  }
+
+  /** One line per pool, for STATUS requests and diagnostics. */
+  public String status() {
+    StringBuilder status = new StringBuilder("pools=").append(pools.size());
+    pools.forEach((hash, pool) -> status.append(' ').append(hash).append('=').append(pool.statistics().toString()
+        .replace(", ", "/").replace("=", ":")));
+    return status.toString();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    pools.values().forEach(ClonePool::close);
+  }
+}

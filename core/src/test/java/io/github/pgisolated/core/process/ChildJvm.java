@@ -1,0 +1,114 @@
+package io.github.pgisolated.core.process;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A real child JVM running a main class from the test classpath, whose stdout lines the test can
+ * wait for. Killed with SIGKILL ({@link #kill()}) or left to finish.
+ */
+final class ChildJvm implements AutoCloseable {
+  private final String name;
+  private final Process process;
+  private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+  private final List<String> all = new ArrayList<>();
+
+  private ChildJvm(String name, Process process) {
+    this.name = name;
+    this.process = process;
+    Thread reader = new Thread(() -> {
+      try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = in.readLine()) != null) {
+          synchronized (all) {
+            all.add(line);
+          }
+          lines.add(line);
+        }
+      } catch (IOException ignored) {
+        // The child is gone.
+      }
+    }, "child-" + name + "-stdout");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  static ChildJvm start(String name, Class<?> main, Map<String, String> systemProperties, Path log, String... args)
+      throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx256m");
+    command.add("-XX:TieredStopAtLevel=1");
+    systemProperties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(main.getName());
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectError(log.toFile());
+    return new ChildJvm(name, builder.start());
+  }
+
+  /** Waits for a stdout line matching the pattern and returns its match. */
+  Matcher await(Pattern pattern, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      long remaining = deadline - System.nanoTime();
+      String line = remaining > 0 ? lines.poll(remaining, TimeUnit.NANOSECONDS) : null;
+      if (line == null) {
+        throw new AssertionError(name + " printed no line matching " + pattern + " within " + timeout
+            + " (alive: " + process.isAlive() + "); its output: " + output());
+      }
+      Matcher m = pattern.matcher(line);
+      if (m.matches()) {
+        return m;
+      }
+    }
+  }
+
+  int waitFor(Duration timeout) throws InterruptedException {
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new AssertionError(name + " did not finish within " + timeout + "; its output: " + output());
+    }
+    return process.exitValue();
+  }
+
+  /** SIGKILL: no shutdown hooks, no clean-up, sockets closed by the kernel. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(10, TimeUnit.SECONDS);
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  List<String> output() {
+    synchronized (all) {
+      return new ArrayList<>(all);
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      kill();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return name + " (pid " + process.pid() + ")";
+  }
+}

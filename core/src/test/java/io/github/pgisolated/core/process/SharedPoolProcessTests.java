@@ -1,0 +1,223 @@
+package io.github.pgisolated.core.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.pgisolated.core.DatabaseLease;
+import io.github.pgisolated.core.PgIsolatedPool;
+import io.github.pgisolated.core.TemplateDefinition;
+import io.github.pgisolated.core.TestPostgres;
+import io.github.pgisolated.core.internal.pool.PoolEngine;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The shared pool across real JVMs: one coordinator elected among them, one template build, one
+ * pool, no database in two tests at once, and takeover when the coordinator dies (SIGKILL) or
+ * exits. Every JVM uses the embedded server the suite uses, and a coordinator directory of its
+ * own test, so that the test JVM's other pools are not involved.
+ */
+class SharedPoolProcessTests {
+  private static final Pattern STARTED = Pattern.compile("STARTED coordinator=(true|false)");
+  private static final Pattern LEASED = Pattern.compile("LEASED (\\S+)");
+  private static final Pattern DONE = Pattern.compile("DONE leases=(\\d+) violations=(\\d+) p50_ms=(\\S+) p99_ms=(\\S+) max_ms=(\\S+)");
+  private static final Duration START = Duration.ofSeconds(60);
+
+  @TempDir
+  Path directory;
+  private String hashInput;
+  private final List<ChildJvm> children = new ArrayList<>();
+
+  /** A pool of the test JVM's own (no coordinator), to look into the server. */
+  private PgIsolatedPool observer;
+
+  @BeforeEach
+  void freshTemplate() {
+    hashInput = "process-" + UUID.randomUUID();
+    observer = PgIsolatedPool.start(TestPostgres.config(Map.of("pgisolated.coordinator", "none")));
+  }
+
+  @AfterEach
+  void killChildrenAndDropTheTemplate() throws Exception {
+    for (ChildJvm child : children) {
+      child.close();
+    }
+    try {
+      TestPostgres.dropDatabasesOf(observer, List.of(((PoolEngine) observer).templateHash(template())));
+    } finally {
+      observer.close();
+    }
+  }
+
+  private TemplateDefinition template() {
+    return TemplateDefinition.builder().scripts("db/ledger.sql").hashInput(hashInput).build();
+  }
+
+  private Map<String, String> childConfig() {
+    Map<String, String> config = new HashMap<>();
+    config.put("pgisolated.coordinator.directory", directory.resolve("coordinator").toString());
+    config.put("pgisolated.pool.initial-size", "2");
+    config.put("pgisolated.pool.max-size", "6");
+    config.put("pgisolated.lease-timeout", "60s");
+    config.put("org.slf4j.simpleLogger.defaultLogLevel", "info");
+    return config;
+  }
+
+  private ChildJvm worker(String name, int leases, long holdMillis, int threads) throws Exception {
+    ChildJvm child = ChildJvm.start(name, LeaseWorker.class, childConfig(), directory.resolve(name + ".log"), hashInput,
+        String.valueOf(leases), String.valueOf(holdMillis), String.valueOf(threads));
+    children.add(child);
+    return child;
+  }
+
+  private static int leasedLines(ChildJvm child) {
+    return (int) child.output().stream().filter(l -> LEASED.matcher(l).matches()).count();
+  }
+
+  private static Set<String> leasedDatabases(ChildJvm child) {
+    Set<String> names = new HashSet<>();
+    for (String line : child.output()) {
+      Matcher m = LEASED.matcher(line);
+      if (m.matches()) {
+        names.add(m.group(1));
+      }
+    }
+    return names;
+  }
+
+  private static Matcher done(ChildJvm child) throws InterruptedException {
+    Matcher done = child.await(DONE, Duration.ofSeconds(120));
+    assertThat(child.waitFor(Duration.ofSeconds(30))).as("%s exit code", child).isZero();
+    return done;
+  }
+
+  @Test
+  void threeJvmsShareOneTemplateAndOnePoolAndNoDatabaseIsInTwoTestsAtOnce() throws Exception {
+    List<ChildJvm> jvms = List.of(worker("a", 40, 15, 2), worker("b", 40, 15, 2), worker("c", 40, 15, 2));
+    int coordinators = 0;
+    for (ChildJvm jvm : jvms) {
+      coordinators += Boolean.parseBoolean(jvm.await(STARTED, START).group(1)) ? 1 : 0;
+    }
+    Set<String> databases = new HashSet<>();
+    for (ChildJvm jvm : jvms) {
+      Matcher done = done(jvm);
+      assertThat(done.group(1)).isEqualTo("40");
+      assertThat(done.group(2)).as("violations in %s: %s", jvm, jvm.output()).isEqualTo("0");
+      databases.addAll(leasedDatabases(jvm));
+    }
+    assertThat(coordinators).as("JVMs that were elected coordinator").isEqualTo(1);
+    // One pool of at most 6 clones served all three JVMs (three pools would have used more).
+    assertThat(databases).hasSizeLessThanOrEqualTo(6);
+    long builds = 0;
+    for (String name : List.of("a", "b", "c")) {
+      builds += Files.readAllLines(directory.resolve(name + ".log")).stream().filter(l -> l.contains("Built template")).count();
+    }
+    assertThat(builds).as("template builds across the three JVMs").isEqualTo(1);
+  }
+
+  @Test
+  void killingTheCoordinatorFailsNoLeaseInTheOtherJvms() throws Exception {
+    ChildJvm coordinator = worker("coordinator", -1, 0, 1);
+    assertThat(coordinator.await(STARTED, START).group(1)).isEqualTo("true");
+    String heldByCoordinator = coordinator.await(LEASED, START).group(1);
+    ChildJvm b = worker("b", 60, 20, 2);
+    ChildJvm c = worker("c", 60, 20, 2);
+    assertThat(b.await(STARTED, START).group(1)).isEqualTo("false");
+    assertThat(c.await(STARTED, START).group(1)).isEqualTo("false");
+    long deadline = System.nanoTime() + START.toNanos();
+    while ((leasedLines(b) < 5 || leasedLines(c) < 5) && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    coordinator.kill();
+    for (ChildJvm survivor : List.of(b, c)) {
+      Matcher done = done(survivor);
+      assertThat(done.group(1)).isEqualTo("60");
+      assertThat(done.group(2)).as("violations in %s: %s", survivor, survivor.output()).isEqualTo("0");
+      System.out.println("takeover: slowest lease in " + survivor + " took " + done.group(5) + " ms (p50 "
+          + done.group(3) + " ms)");
+    }
+    // The dead coordinator's own lease had no holder left: it was recreated, not lost.
+    assertEventuallyFresh(heldByCoordinator);
+  }
+
+  @Test
+  void aClientKilledMidLeaseHasItsDatabaseRecreated() throws Exception {
+    Map<String, String> config = new HashMap<>(childConfig());
+    config.remove("org.slf4j.simpleLogger.defaultLogLevel");
+    try (PgIsolatedPool pool = PgIsolatedPool.start(TestPostgres.config(config))) {
+      try (DatabaseLease warmUp = pool.lease(template())) {
+        assertThat(((PoolEngine) pool).isCoordinator()).isTrue();
+      }
+      ChildJvm client = worker("client", -1, 0, 1);
+      assertThat(client.await(STARTED, START).group(1)).isEqualTo("false");
+      String held = client.await(LEASED, START).group(1);
+      assertThat(holderRows(held)).isEqualTo(1);
+      client.kill();
+      assertEventuallyFresh(held);
+      String hash = ((PoolEngine) pool).templateHash(template());
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (((PoolEngine) pool).statistics(hash).leased() > 0 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(((PoolEngine) pool).statistics(hash).leased()).isZero();
+    }
+  }
+
+  @Test
+  void aCoordinatorThatFinishesHandsOverToTheJvmsStillRunning() throws Exception {
+    ChildJvm first = worker("first", 5, 10, 1);
+    assertThat(first.await(STARTED, START).group(1)).isEqualTo("true");
+    ChildJvm second = worker("second", 80, 25, 2);
+    assertThat(second.await(STARTED, START).group(1)).isEqualTo("false");
+    done(first);
+    Matcher done = done(second);
+    assertThat(done.group(1)).isEqualTo("80");
+    assertThat(done.group(2)).as("violations: %s", second.output()).isEqualTo("0");
+    assertThat(Files.readString(directory.resolve("second.log"))).contains("This JVM coordinates");
+  }
+
+  /** Waits until the database exists again with no holder row: it was dropped and cloned afresh. */
+  private void assertEventuallyFresh(String database) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    long rows = -1;
+    while (System.nanoTime() < deadline) {
+      try {
+        rows = holderRows(database);
+        if (rows == 0) {
+          return;
+        }
+      } catch (SQLException recreating) {
+        // Dropped and not cloned yet.
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError(database + " was not recreated within 20 s (holder rows: " + rows + ")");
+  }
+
+  private long holderRows(String database) throws SQLException {
+    var endpoint = ((PoolEngine) observer).endpoint();
+    try (Connection c = DriverManager.getConnection(endpoint.jdbcUrl(database), endpoint.user(), endpoint.password());
+        Statement s = c.createStatement(); ResultSet rs = s.executeQuery("select count(*) from holder")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+}
