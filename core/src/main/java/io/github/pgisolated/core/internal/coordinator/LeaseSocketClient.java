@@ -13,10 +13,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * and closes it. If this JVM dies, the operating system closes the connections and the
  * coordinator takes the databases back.
  *
- * <p><b>Losing the coordinator.</b> A daemon thread per held lease blocks reading its connection.
+ * <p><b>Losing the coordinator.</b> A daemon thread per held lease (from a cached pool) blocks
+ * reading its connection.
  * End-of-stream (or any reply) there while the lease is still held means the coordinator is gone:
  * the lease leaves the map and every {@link #onLost} listener is told, on that thread, so that
  * the orchestrator can re-elect and {@link #reclaim} it. Whoever removes a lease from the map
@@ -52,16 +57,17 @@ public final class LeaseSocketClient implements LeaseService, AutoCloseable {
   static final Duration QUICK_REPLY_TIMEOUT = Duration.ofSeconds(30);
   /** For RETURNED; without it the connection is closed, which gives the lease back too. */
   static final Duration RETURNED_TIMEOUT = Duration.ofSeconds(5);
+  private static final AtomicLong WATCHER_NUMBERS = new AtomicLong();
 
   private final CoordinatorDirectory directory;
   private final Duration replyMargin;
   private final Map<String, HeldLease> held = new ConcurrentHashMap<>();
   private final List<Consumer<Lease>> lostListeners = new CopyOnWriteArrayList<>();
-  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread thread = new Thread(r, "pgisolated-lease-client-deadlines");
-    thread.setDaemon(true);
-    return thread;
-  });
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(daemon("pgisolated-lease-client-deadlines"));
+  /** Watches held leases; pooled because starting a thread costs more than a lease. */
+  private final ExecutorService watchers = Executors.newCachedThreadPool(runnable -> daemon(
+      "pgisolated-lease-watcher-" + WATCHER_NUMBERS.incrementAndGet()).newThread(runnable));
   private volatile boolean closed;
 
   public LeaseSocketClient(CoordinatorDirectory directory) {
@@ -149,6 +155,7 @@ public final class LeaseSocketClient implements LeaseService, AutoCloseable {
       }
     });
     timer.shutdownNow();
+    watchers.shutdown(); // each ends as its connection closes
   }
 
   private Lease request(String line, Duration replyTimeout, String what) {
@@ -173,11 +180,17 @@ public final class LeaseSocketClient implements LeaseService, AutoCloseable {
             + "lease is given back. This is a bug in pgisolated's coordinator.");
       }
       kept = true;
-      if (closed && held.remove(lease.database(), holding)) {
-        channel.close(); // close() ran meanwhile and did not see this one
+      try {
+        if (closed) {
+          throw new RejectedExecutionException();
+        }
+        watchers.execute(holding::watchConnection);
+      } catch (RejectedExecutionException e) {
+        if (held.remove(lease.database(), holding)) {
+          channel.close(); // close() ran meanwhile and did not see this one
+        }
         throw new IllegalStateException("The lease client for " + directory + " is closed");
       }
-      holding.watch();
       return lease;
     } finally {
       if (!kept) {
@@ -270,6 +283,14 @@ public final class LeaseSocketClient implements LeaseService, AutoCloseable {
     }
   }
 
+  private static ThreadFactory daemon(String name) {
+    return runnable -> {
+      Thread thread = new Thread(runnable, name);
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
   private void throwIfClosed() {
     if (closed) {
       throw new IllegalStateException("The lease client for " + directory + " is closed");
@@ -300,13 +321,7 @@ public final class LeaseSocketClient implements LeaseService, AutoCloseable {
       this.channel = channel;
     }
 
-    void watch() {
-      Thread watcher = new Thread(this::watchConnection, "pgisolated-lease-" + lease.database());
-      watcher.setDaemon(true);
-      watcher.start();
-    }
-
-    private void watchConnection() {
+    void watchConnection() {
       String line = null;
       String how;
       try {
