@@ -4,6 +4,7 @@ import io.github.pgisolated.core.InvalidConfigurationException;
 import io.github.pgisolated.core.internal.embedded.CurrentUser;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -27,8 +28,9 @@ import java.util.Set;
  * lives in the shared temporary directory, where anyone could have created it first. A symbolic
  * link is followed only if this user owns the link as well as its target.
  *
- * <p><b>Why short.</b> A Unix domain socket path is at most {@value #MAX_SOCKET_PATH_BYTES} bytes on
- * Linux (103 on macOS); a longer one is refused here, with the fix, instead of failing at bind.
+ * <p><b>Why short.</b> A Unix domain socket path is at most {@value #MAX_SOCKET_PATH_BYTES}
+ * bytes on Linux (103 on macOS); a longer one is refused here, with the fix, instead of failing
+ * at bind.
  *
  * <p>Immutable; creating one is idempotent and safe for concurrent JVMs.
  */
@@ -130,7 +132,7 @@ public final class CoordinatorDirectory {
       Files.createDirectory(directory);
       // Explicitly, as the umask may have taken bits away (never added any).
       Files.setPosixFilePermissions(directory, OWNER_ONLY);
-    } catch (java.nio.file.FileAlreadyExistsException e) {
+    } catch (FileAlreadyExistsException e) {
       // Another JVM created it at the same moment; checked like any existing directory.
     } catch (UnsupportedOperationException e) {
       // Not a POSIX file system (Windows): nothing to set.
@@ -145,7 +147,8 @@ public final class CoordinatorDirectory {
   private static void throwIfUnsafe(Path directory) {
     try {
       long self = CurrentUser.uid();
-      int linkOwner = (Integer) Files.getAttribute(directory, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+      int linkOwner =
+          (Integer) Files.getAttribute(directory, "unix:uid", LinkOption.NOFOLLOW_LINKS);
       int owner = (Integer) Files.getAttribute(directory, "unix:uid");
       int mode = (Integer) Files.getAttribute(directory, "unix:mode");
       if (!Files.isDirectory(directory)) {

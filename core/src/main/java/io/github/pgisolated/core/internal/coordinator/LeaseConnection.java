@@ -82,8 +82,9 @@ final class LeaseConnection implements Runnable {
       }
       request = WireProtocol.parseRequest(line);
     } catch (InterruptedByTimeoutException e) {
-      answer(ErrorCode.BAD_REQUEST, "no complete request line within "
-          + server.requestTimeout().toMillis() + " ms");
+      answer(peerProblem != null ? ErrorCode.FORBIDDEN : ErrorCode.BAD_REQUEST,
+          peerProblem != null ? peerProblem : "no complete request line within "
+              + server.requestTimeout().toMillis() + " ms");
       return;
     } catch (ProtocolException e) {
       answer(peerProblem != null ? ErrorCode.FORBIDDEN : e.code(),
@@ -161,7 +162,7 @@ final class LeaseConnection implements Runnable {
         return;
       }
       answer(ErrorCode.BAD_REQUEST, "only RETURN is valid while a lease is held, not "
-          + WireProtocol.preview(line) + "; the lease is given back");
+          + ProtocolText.preview(line) + "; the lease is given back");
     } finally {
       held = null;
       if (!givenBack) {

@@ -64,7 +64,7 @@ public final class LeaseSocketClient implements LeaseService, AutoCloseable {
   private final Map<String, HeldLease> held = new ConcurrentHashMap<>();
   private final List<Consumer<Lease>> lostListeners = new CopyOnWriteArrayList<>();
   private final ScheduledExecutorService timer =
-      Executors.newSingleThreadScheduledExecutor(daemon("pgisolated-lease-client-deadlines"));
+      LineChannel.deadlineTimer("pgisolated-lease-client-deadlines");
   /** Watches held leases; pooled because starting a thread costs more than a lease. */
   private final ExecutorService watchers = Executors.newCachedThreadPool(runnable -> daemon(
       "pgisolated-lease-watcher-" + WATCHER_NUMBERS.incrementAndGet()).newThread(runnable));
@@ -112,7 +112,8 @@ public final class LeaseSocketClient implements LeaseService, AutoCloseable {
   @Override
   public void giveBack(Lease lease) {
     HeldLease holding = held.get(lease.database());
-    if (holding == null || !holding.lease.equals(lease) || !held.remove(lease.database(), holding)) {
+    if (holding == null || !holding.lease.equals(lease)
+        || !held.remove(lease.database(), holding)) {
       LOG.debug("Ignoring the give-back of {}: not held through this client", lease);
       return;
     }
@@ -134,7 +135,8 @@ public final class LeaseSocketClient implements LeaseService, AutoCloseable {
         throw mapped(WireProtocol.parseError(reply), "report its status");
       }
       if (reply.equals(WireProtocol.STATUS) || reply.startsWith(WireProtocol.STATUS + " ")) {
-        return WireProtocol.unescape(reply.substring(Math.min(reply.length(), WireProtocol.STATUS.length() + 1)));
+        int body = Math.min(reply.length(), WireProtocol.STATUS.length() + 1);
+        return ProtocolText.unescape(reply.substring(body));
       }
       throw malformed(reply, "report its status");
     }
@@ -154,7 +156,7 @@ public final class LeaseSocketClient implements LeaseService, AutoCloseable {
         holding.channel.close();
       }
     });
-    timer.shutdownNow();
+    timer.shutdown(); // requests still waiting for a reply keep their deadlines
     watchers.shutdown(); // each ends as its connection closes
   }
 
@@ -216,12 +218,13 @@ public final class LeaseSocketClient implements LeaseService, AutoCloseable {
   }
 
   /** Sends the request line and reads the reply line. */
-  private String exchange(LineChannel channel, String line, Duration timeout, String what) {
+  private String exchange(LineChannel channel, String line, Duration replyTimeout, String what) {
     IOException writeFailure = null;
+    Duration timeout = replyTimeout;
     try {
       channel.writeLine(line);
     } catch (IOException e) {
-      // The server may have answered and closed before reading (FORBIDDEN): read that answer.
+      // The server may have answered and closed before it read the request: read that answer.
       writeFailure = e;
       timeout = Duration.ofSeconds(1);
     }
@@ -264,7 +267,7 @@ public final class LeaseSocketClient implements LeaseService, AutoCloseable {
 
   private UnableToLeaseDatabaseException malformed(String reply, String what) {
     return new UnableToLeaseDatabaseException("The pgisolated coordinator at "
-        + directory.socketFile() + " answered " + WireProtocol.preview(reply) + " when asked to "
+        + directory.socketFile() + " answered " + ProtocolText.preview(reply) + " when asked to "
         + what + ", which is not a protocol " + WireProtocol.VERSION + " reply.");
   }
 
@@ -326,7 +329,7 @@ public final class LeaseSocketClient implements LeaseService, AutoCloseable {
       String how;
       try {
         line = channel.readLine(null);
-        how = line == null ? "end of stream" : "it sent " + WireProtocol.preview(line);
+        how = line == null ? "end of stream" : "it sent " + ProtocolText.preview(line);
       } catch (IOException | ProtocolException e) {
         how = e.toString();
       }

@@ -78,10 +78,10 @@ public final class LeaseSocketServer implements AutoCloseable {
     this.requestTimeout = requestTimeout;
     this.server = server;
     this.owner = owner;
-    this.timer = Executors.newSingleThreadScheduledExecutor(
-        daemon("pgisolated-coordinator-deadlines"));
-    this.connectionThreads = Executors.newCachedThreadPool(runnable -> daemon(
-        "pgisolated-coordinator-connection-" + THREAD_NUMBERS.incrementAndGet()).newThread(runnable));
+    this.timer = LineChannel.deadlineTimer("pgisolated-coordinator-deadlines");
+    this.connectionThreads = Executors.newCachedThreadPool(runnable ->
+        daemon("pgisolated-coordinator-connection-" + THREAD_NUMBERS.incrementAndGet())
+            .newThread(runnable));
     this.acceptor = daemon("pgisolated-coordinator-accept").newThread(this::acceptLoop);
   }
 
@@ -97,7 +97,10 @@ public final class LeaseSocketServer implements AutoCloseable {
     return start(directory, lock, service, status, DEFAULT_REQUEST_TIMEOUT);
   }
 
-  /** As {@link #start(CoordinatorDirectory, CoordinatorLock, LeaseService, Supplier)}; tests shorten the request deadline. */
+  /**
+   * As {@link #start(CoordinatorDirectory, CoordinatorLock, LeaseService, Supplier)}, with the
+   * time a client has for its request line (tests shorten it).
+   */
   static LeaseSocketServer start(CoordinatorDirectory directory, CoordinatorLock lock,
       LeaseService service, Supplier<String> status, Duration requestTimeout) {
     lock.throwIfNotHeld();
@@ -225,7 +228,8 @@ public final class LeaseSocketServer implements AutoCloseable {
   }
 
   private void serve(SocketChannel channel) {
-    LeaseConnection connection = new LeaseConnection(this, new LineChannel(channel, timer), service);
+    LeaseConnection connection =
+        new LeaseConnection(this, new LineChannel(channel, timer), service);
     try {
       // Registered before the check of 'closing', which close() sets before it looks here.
       connections.add(connection);

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -53,6 +54,20 @@ final class LineChannel implements Closeable {
   LineChannel(SocketChannel channel, ScheduledExecutorService timer) {
     this.channel = channel;
     this.timer = timer;
+  }
+
+  /**
+   * A timer for read deadlines: one daemon thread; a disarmed deadline leaves its queue at once
+   * (a build disarms thousands); after {@code shutdown()} the armed ones still fire.
+   */
+  static ScheduledExecutorService deadlineTimer(String threadName) {
+    ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, runnable -> {
+      Thread thread = new Thread(runnable, threadName);
+      thread.setDaemon(true);
+      return thread;
+    });
+    timer.setRemoveOnCancelPolicy(true);
+    return timer;
   }
 
   SocketChannel channel() {

@@ -1,8 +1,11 @@
 package io.github.pgisolated.core.internal.coordinator;
 
+import static io.github.pgisolated.core.internal.coordinator.ProtocolText.isUnprintable;
+import static io.github.pgisolated.core.internal.coordinator.ProtocolText.preview;
+import static io.github.pgisolated.core.internal.coordinator.ProtocolText.utf8Length;
+
 import io.github.pgisolated.core.internal.coordinator.LeaseService.Holder;
 import io.github.pgisolated.core.internal.coordinator.LeaseService.Lease;
-import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
 
 /**
@@ -13,9 +16,7 @@ import java.util.regex.Pattern;
  *
  * <p>Lines are UTF-8, end with {@code \n} and are at most {@value #MAX_LINE_BYTES} bytes
  * including it. Tokens are separated by single spaces. Free text (the message of {@code ERROR},
- * the body of {@code STATUS}) is escaped ({@code \\}, {@code \n}, {@code \r}, {@code \t}, {@code
- * \}{@code uXXXX}) so that a multi-line pool-state message survives the trip, and is cut to fit
- * the line. Stateless and thread-safe.
+ * the body of {@code STATUS}) is escaped by {@link ProtocolText}. Stateless and thread-safe.
  */
 final class WireProtocol {
 
@@ -35,7 +36,6 @@ final class WireProtocol {
   private static final Pattern TIMEOUT = Pattern.compile("[1-9][0-9]{0,6}");
   private static final Pattern PID = Pattern.compile("[1-9][0-9]{0,18}");
   private static final Pattern GENERATION = Pattern.compile("-?[0-9]{1,19}");
-  private static final String TRUNCATED = "...";
 
   private WireProtocol() {}
 
@@ -143,7 +143,7 @@ final class WireProtocol {
   }
 
   static String errorLine(ErrorCode code, String message) {
-    return fitLine(ERROR + " " + code.name() + " ", message == null ? "" : message);
+    return ProtocolText.fitLine(ERROR + " " + code.name() + " ", message == null ? "" : message);
   }
 
   /**
@@ -154,7 +154,7 @@ final class WireProtocol {
     String rest = line.substring(Math.min(line.length(), ERROR.length() + 1));
     int space = rest.indexOf(' ');
     String token = space < 0 ? rest : rest.substring(0, space);
-    String message = unescape(space < 0 ? "" : rest.substring(space + 1));
+    String message = ProtocolText.unescape(space < 0 ? "" : rest.substring(space + 1));
     return ErrorCode.parse(token)
         .map(code -> new ProtocolException(code, message))
         .orElseGet(() -> new ProtocolException(ErrorCode.INTERNAL,
@@ -162,87 +162,11 @@ final class WireProtocol {
   }
 
   static String statusLine(String text) {
-    return fitLine(STATUS + " ", text);
+    return ProtocolText.fitLine(STATUS + " ", text);
   }
 
   static boolean isError(String line) {
     return line.equals(ERROR) || line.startsWith(ERROR + " ");
-  }
-
-  // ---- free text --------------------------------------------------------------------------
-
-  /** {@code prefix} + escaped {@code text}, cut (ending in "...") to fit one line. */
-  static String fitLine(String prefix, String text) {
-    int budget = MAX_LINE_BYTES - 1 - utf8Length(prefix);
-    String escaped = escape(text);
-    if (utf8Length(escaped) <= budget) {
-      return prefix + escaped;
-    }
-    StringBuilder line = new StringBuilder(prefix);
-    int used = 0;
-    for (int i = 0; i < text.length(); ) {
-      int cp = text.codePointAt(i);
-      String piece = escape(cp);
-      int bytes = utf8Length(piece);
-      if (used + bytes > budget - TRUNCATED.length()) {
-        break;
-      }
-      line.append(piece);
-      used += bytes;
-      i += Character.charCount(cp);
-    }
-    return line.append(TRUNCATED).toString();
-  }
-
-  static String escape(String text) {
-    StringBuilder out = new StringBuilder(text.length());
-    text.codePoints().forEach(cp -> out.append(escape(cp)));
-    return out.toString();
-  }
-
-  private static String escape(int cp) {
-    return switch (cp) {
-      case '\\' -> "\\\\";
-      case '\n' -> "\\n";
-      case '\r' -> "\\r";
-      case '\t' -> "\\t";
-      default -> isUnprintable(cp) ? String.format("\\u%04X", cp) : Character.toString(cp);
-    };
-  }
-
-  /** Undoes {@link #escape}; a malformed escape is kept as it is. */
-  static String unescape(String text) {
-    StringBuilder out = new StringBuilder(text.length());
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      char next = i + 1 < text.length() ? text.charAt(i + 1) : 0;
-      if (c != '\\') {
-        out.append(c);
-      } else if (next == '\\' || next == 'n' || next == 'r' || next == 't') {
-        out.append(next == 'n' ? '\n' : next == 'r' ? '\r' : next == 't' ? '\t' : '\\');
-        i++;
-      } else if (next == 'u' && i + 6 <= text.length()
-          && text.substring(i + 2, i + 6).matches("[0-9A-Fa-f]{4}")) {
-        out.append((char) Integer.parseInt(text.substring(i + 2, i + 6), 16));
-        i += 5;
-      } else {
-        out.append(c);
-      }
-    }
-    return out.toString();
-  }
-
-  /** C0 and C1 controls, DEL, line and paragraph separators, lone surrogates. */
-  static boolean isUnprintable(int cp) {
-    int type = Character.getType(cp);
-    return type == Character.CONTROL || type == Character.SURROGATE
-        || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR;
-  }
-
-  /** A token or text shown in a message: quoted, escaped, at most 40 characters. */
-  static String preview(String text) {
-    String cut = text.length() > 40 ? text.substring(0, 40) + TRUNCATED : text;
-    return "\"" + escape(cut) + "\"";
   }
 
   // ---- arguments --------------------------------------------------------------------------
@@ -318,7 +242,8 @@ final class WireProtocol {
   /** {@code prefix} + the holder's name made sendable: printable, not blank, cut to fit. */
   private static String fitName(String prefix, Holder holder) {
     StringBuilder name = new StringBuilder();
-    holder.name().codePoints().forEach(cp -> name.appendCodePoint(isUnprintable(cp) ? '?' : cp));
+    holder.name().codePoints()
+        .forEach(cp -> name.appendCodePoint(isUnprintable(cp) ? '?' : cp));
     String sendable = name.toString().isBlank() ? "pid " + holder.pid() : name.toString();
     int budget = MAX_LINE_BYTES - 1 - utf8Length(prefix);
     StringBuilder line = new StringBuilder(prefix);
@@ -334,10 +259,6 @@ final class WireProtocol {
       i += Character.charCount(cp);
     }
     return line.toString();
-  }
-
-  private static int utf8Length(String text) {
-    return text.getBytes(StandardCharsets.UTF_8).length;
   }
 
   private static ProtocolException badRequest(String message) {

@@ -9,8 +9,13 @@ import io.github.pgisolated.core.internal.coordinator.LeaseService.Holder;
 import io.github.pgisolated.core.internal.coordinator.LeaseService.Lease;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -294,9 +299,9 @@ class LeaseSocketServerTests {
   void manyConcurrentLeasesNeverShareADatabase() {
     coordinator = TestCoordinator.start(temp, 4);
     assertTimeoutPreemptively(GUARD, () -> {
-      List<Thread> threads = new java.util.ArrayList<>();
-      java.util.Set<String> held = java.util.concurrent.ConcurrentHashMap.newKeySet();
-      List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+      List<Thread> threads = new ArrayList<>();
+      Set<String> held = ConcurrentHashMap.newKeySet();
+      List<Throwable> failures = new CopyOnWriteArrayList<>();
       try (LeaseSocketClient client = new LeaseSocketClient(coordinator.directory)) {
         for (int t = 0; t < 8; t++) {
           Thread thread = new Thread(() -> {
@@ -332,8 +337,8 @@ class LeaseSocketServerTests {
     coordinator = TestCoordinator.start(temp, 1);
 
     assertThat(Files.getPosixFilePermissions(coordinator.directory.socketFile()))
-        .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        .isEqualTo(PosixFilePermissions.fromString("rw-------"));
     assertThat(Files.getPosixFilePermissions(coordinator.directory.directory()))
-        .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        .isEqualTo(PosixFilePermissions.fromString("rwx------"));
   }
 }

@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.github.pgisolated.core.internal.coordinator.LeaseService.Holder;
 import io.github.pgisolated.core.internal.coordinator.LeaseService.Lease;
+import java.io.IOException;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -124,7 +127,7 @@ class ProtocolFuzzTests {
           return; // gone without reading the answer
         }
         connection.shutdownOutput();
-        expectErrorOrNothing(connection, bytes.length == 0 ? null : "ERROR ");
+        expectErrorOrNothing(connection, "ERROR ");
       }
       case TRUNCATED_LINE -> {
         String line = validRequest(random);
@@ -191,7 +194,7 @@ class ProtocolFuzzTests {
             .getBytes(StandardCharsets.UTF_8);
         for (int at = 0; at < request.length; ) {
           int length = Math.min(request.length - at, 1 + random.nextInt(8));
-          connection.send(java.util.Arrays.copyOfRange(request, at, at + length));
+          connection.send(Arrays.copyOfRange(request, at, at + length));
           at += length;
           Thread.yield();
         }
@@ -259,12 +262,12 @@ class ProtocolFuzzTests {
     String reply;
     try {
       reply = connection.readLine();
-    } catch (java.net.SocketException e) {
+    } catch (SocketException e) {
       assertThat(e.getMessage()).contains("reset");
       return;
     }
     if (reply != null) {
-      assertThat(reply).startsWith(expected == null ? "ERROR " : expected);
+      assertThat(reply).startsWith(expected);
       assertThat(connection.isClosedByServer()).isTrue();
     }
   }
@@ -273,7 +276,7 @@ class ProtocolFuzzTests {
   private static void sendQuietly(RawConnection connection, byte[] bytes) {
     try {
       connection.send(bytes);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       // Broken pipe or reset: the server stopped reading, which it may.
     }
   }

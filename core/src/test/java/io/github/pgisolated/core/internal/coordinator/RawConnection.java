@@ -1,6 +1,7 @@
 package io.github.pgisolated.core.internal.coordinator;
 
 import java.io.IOException;
+import java.net.SocketException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -60,7 +61,7 @@ final class RawConnection implements AutoCloseable {
   boolean isClosedByServer() throws Exception {
     try {
       return readLine() == null;
-    } catch (java.net.SocketException e) {
+    } catch (SocketException e) {
       return e.getMessage().contains("reset");
     }
   }
