@@ -164,6 +164,7 @@ class SharedPoolProcessTests {
     config.remove("org.slf4j.simpleLogger.defaultLogLevel");
     try (PgIsolatedPool pool = PgIsolatedPool.start(TestPostgres.config(config))) {
       try (DatabaseLease warmUp = pool.lease(template())) {
+        assertThat(warmUp.database().databaseName()).startsWith("pgisolated_");
         assertThat(((PoolEngine) pool).isCoordinator()).isTrue();
       }
       ChildJvm client = worker("client", -1, 0, 1);
