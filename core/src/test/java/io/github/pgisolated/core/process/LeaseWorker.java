@@ -5,6 +5,8 @@ import io.github.pgisolated.core.PgIsolatedConfig;
 import io.github.pgisolated.core.PgIsolatedPool;
 import io.github.pgisolated.core.TemplateDefinition;
 import io.github.pgisolated.core.internal.pool.PoolEngine;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -40,6 +42,11 @@ public final class LeaseWorker {
         check(first, pid, holdMillis);
       }
       System.out.println("STARTED coordinator=" + ((PoolEngine) pool).isCoordinator());
+      // Lets a test start several JVMs' leasing at the same moment.
+      String startSignal = System.getProperty("worker.start-after");
+      while (startSignal != null && !Files.exists(Path.of(startSignal))) {
+        Thread.sleep(10);
+      }
       if (leases < 0) {
         DatabaseLease held = pool.lease(template);
         try (Connection c = held.dataSource().getConnection(); Statement s = c.createStatement()) {
@@ -80,6 +87,11 @@ public final class LeaseWorker {
       Collections.sort(sorted);
       System.out.printf(Locale.ROOT, "DONE leases=%d violations=%d p50_ms=%.2f p99_ms=%.2f max_ms=%.1f%n",
           sorted.size(), violations.size(), at(sorted, 0.5), at(sorted, 0.99), at(sorted, 1.0));
+      // Lets a test decide when this JVM closes its pool (and hands coordination over).
+      String closeSignal = System.getProperty("worker.close-after");
+      while (closeSignal != null && !Files.exists(Path.of(closeSignal))) {
+        Thread.sleep(20);
+      }
     }
   }
 

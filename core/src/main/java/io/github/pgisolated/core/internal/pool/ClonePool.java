@@ -1,6 +1,7 @@
 package io.github.pgisolated.core.internal.pool;
 
 import io.github.pgisolated.core.UnableToLeaseDatabaseException;
+import io.github.pgisolated.core.internal.coordinator.CoordinatorUnavailableException;
 import io.github.pgisolated.core.internal.pool.Clone.State;
 import io.github.pgisolated.core.internal.pool.DatabaseNames.Kind;
 import java.sql.SQLException;
@@ -51,6 +52,8 @@ final class ClonePool {
   private final Map<Integer, Clone> clones = new TreeMap<>();
   private int nextIndex = 1;
   private int leased;
+  /** Adopted clones whose holder is unknown: neither supply nor capacity until resolved. */
+  private int unknown;
   private int waiters;
   private boolean closed;
   private Exception lastFailure;
@@ -90,7 +93,8 @@ final class ClonePool {
     try {
       while (true) {
         if (closed) {
-          throw new UnableToLeaseDatabaseException("The pgisolated pool of template " + templateName + " is closed.");
+          // Retryable: the coordinator is going away; the caller asks the next one.
+          throw new CoordinatorUnavailableException("The pgisolated pool of template " + templateName + " is closed.");
         }
         Clone clone = ready.pollFirst();
         if (clone != null) {
@@ -150,6 +154,7 @@ final class ClonePool {
       Clone clone = new Clone(index, DatabaseNames.clone(hash, index));
       clone.state = State.UNKNOWN;
       clones.put(index, clone);
+      unknown++;
       nextIndex = Math.max(nextIndex, index + 1);
     } finally {
       lock.unlock();
@@ -177,6 +182,7 @@ final class ClonePool {
       clone.state = State.LEASED;
       clone.generation++;
       leased++;
+      unknown--;
       return new Leased(clone.name, clone.index, clone.generation, System.nanoTime());
     } finally {
       lock.unlock();
@@ -206,6 +212,7 @@ final class ClonePool {
       Clone clone = clones.get(index);
       if (clone != null && clone.state == State.UNKNOWN && !closed) {
         clone.state = State.DIRTY;
+        unknown--;
         schedule(clone, 0);
       }
     } finally {
@@ -260,7 +267,9 @@ final class ClonePool {
     if (closed || unsafeInBackoff()) {
       return;
     }
-    int notLeased = clones.size() - leased;
+    // Adopted clones of unknown state are not supply (they may be a running test's), but they
+    // count against the maximum: the resolver turns them into supply within moments.
+    int notLeased = clones.size() - leased - unknown;
     while (notLeased < initialSize + waiters && clones.size() < maxSize) {
       Clone clone = new Clone(nextIndex, DatabaseNames.clone(hash, nextIndex));
       nextIndex++;

@@ -9,9 +9,10 @@ import io.github.pgisolated.core.internal.coordinator.LeaseService;
 import io.github.pgisolated.core.internal.coordinator.LeaseService.Lease;
 import io.github.pgisolated.core.internal.coordinator.LeaseSocketClient;
 import io.github.pgisolated.core.internal.coordinator.LeaseSocketServer;
+import java.nio.file.Files;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +37,7 @@ final class Coordination implements AutoCloseable {
   private static final long RETRY_MILLIS = 20;
 
   private final CoordinatorDirectory directory;
-  private final Supplier<CoordinatorPools> poolsFactory;
+  private final Function<Boolean, CoordinatorPools> poolsFactory;
   private final Consumer<Lease> leaseLost;
   private LeaseService current;
   private CoordinatorPools pools;
@@ -47,10 +48,12 @@ final class Coordination implements AutoCloseable {
 
   /**
    * @param directory where to elect, or null to be this JVM's own coordinator
-   * @param poolsFactory creates this JVM's pools when it becomes the coordinator
+   * @param poolsFactory creates this JVM's pools when it becomes the coordinator; its argument
+   *     says whether the previous coordinator died without cleaning up
    * @param leaseLost called (on a client thread) with each lease whose coordinator went away
    */
-  Coordination(CoordinatorDirectory directory, Supplier<CoordinatorPools> poolsFactory, Consumer<Lease> leaseLost) {
+  Coordination(CoordinatorDirectory directory, Function<Boolean, CoordinatorPools> poolsFactory,
+      Consumer<Lease> leaseLost) {
     this.directory = directory;
     this.poolsFactory = poolsFactory;
     this.leaseLost = leaseLost;
@@ -63,7 +66,7 @@ final class Coordination implements AutoCloseable {
         throw new UnableToLeaseDatabaseException("This pgisolated pool is closed.");
       }
       if (directory == null) {
-        pools = poolsFactory.get();
+        pools = poolsFactory.apply(false);
         current = pools;
         break;
       }
@@ -93,8 +96,10 @@ final class Coordination implements AutoCloseable {
     Election.Result result = Election.tryBecomeCoordinator(directory);
     if (result instanceof Election.Won won) {
       lock = won.lock();
+      // A coordinator that exits cleanly removes its socket; one left behind means it died.
+      boolean unclean = Files.exists(directory.socketFile());
       try {
-        pools = poolsFactory.get();
+        pools = poolsFactory.apply(unclean);
         server = LeaseSocketServer.start(directory, lock, pools, pools::status);
       } catch (RuntimeException e) {
         closeCoordinatorRole();
@@ -151,12 +156,15 @@ final class Coordination implements AutoCloseable {
       client.close();
       client = null;
     }
+    // Pools first: closing the server ends every lease connection, which the server reports as
+    // give-backs. Those databases are still in use by tests in other JVMs (they re-claim them
+    // from the next coordinator), so a closed pool must only mark them, never recreate them.
+    if (pools != null) {
+      pools.close();
+    }
     if (server != null) {
       server.close();
       server = null;
-    }
-    if (pools != null) {
-      pools.close();
     }
     current = null;
     notifyAll();

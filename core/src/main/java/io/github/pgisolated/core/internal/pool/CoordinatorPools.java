@@ -2,6 +2,7 @@ package io.github.pgisolated.core.internal.pool;
 
 import io.github.pgisolated.core.PgIsolatedConfig;
 import io.github.pgisolated.core.UnableToLeaseDatabaseException;
+import io.github.pgisolated.core.internal.coordinator.CoordinatorUnavailableException;
 import io.github.pgisolated.core.internal.coordinator.LeaseRefusedException;
 import io.github.pgisolated.core.internal.coordinator.LeaseService;
 import io.github.pgisolated.core.internal.pool.DatabaseNames.Kind;
@@ -43,11 +44,17 @@ public final class CoordinatorPools implements LeaseService, AutoCloseable {
   private final Executor workers;
   private final PgIsolatedConfig config;
   private final Supplier<String> serverDescription;
+  private final boolean afterUncleanTakeover;
   private final Map<String, ClonePool> pools = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
+  /**
+   * @param afterUncleanTakeover the previous coordinator died without cleaning up: adopted clones
+   *     are only called orphans once that has been confirmed (see {@link OrphanResolver})
+   */
   CoordinatorPools(DatabaseAdmin admin, DataSource adminPool, DatabaseClaims claims, Executor workers,
-      PgIsolatedConfig config, Supplier<String> serverDescription) {
+      PgIsolatedConfig config, Supplier<String> serverDescription, boolean afterUncleanTakeover) {
+    this.afterUncleanTakeover = afterUncleanTakeover;
     this.admin = admin;
     this.adminPool = adminPool;
     this.claims = claims;
@@ -101,7 +108,8 @@ public final class CoordinatorPools implements LeaseService, AutoCloseable {
       throw new LeaseRefusedException("'" + hash + "' is not a template hash (16 lower-case hex characters).");
     }
     if (closed) {
-      throw new UnableToLeaseDatabaseException("The pgisolated coordinator is shutting down.");
+      // Retryable: the caller elects the next coordinator and asks it.
+      throw new CoordinatorUnavailableException("The pgisolated coordinator is shutting down.");
     }
     ClonePool existing = pools.get(hash);
     if (existing != null) {
@@ -145,7 +153,7 @@ public final class CoordinatorPools implements LeaseService, AutoCloseable {
       }
       if (adopted > 0) {
         LOG.debug("Adopted {} existing clone(s) of {}", adopted, DatabaseNames.template(hash));
-        new OrphanResolver(pool, claims, admin, adminPool, workers, () -> closed).start();
+        new OrphanResolver(pool, claims, admin, adminPool, workers, () -> closed, afterUncleanTakeover).start();
       }
     } catch (SQLException e) {
       LOG.warn("Could not adopt the existing clones of {}; new ones will be created", DatabaseNames.template(hash), e);

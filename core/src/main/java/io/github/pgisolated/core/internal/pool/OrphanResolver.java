@@ -20,7 +20,11 @@ import org.slf4j.LoggerFactory;
  *   <li>a live holder lock (see {@link DatabaseClaims}): a running test in some JVM holds it and
  *       will re-claim it: left alone;</li>
  *   <li>no holder lock and no sessions: an orphan (its holder died, or it is left from an earlier
- *       run): recreated;</li>
+ *       run): recreated. After an unclean takeover (the previous coordinator died), only once
+ *       that has been seen for {@link #NO_HOLDER_CONFIRM_NANOS}: a lease the dead coordinator
+ *       handed out just before it died may have reached its holder, which has not yet taken its
+ *       holder lock (a sub-millisecond window). A coordinator that exits cleanly closes its
+ *       socket before it frees its databases, so no such window exists then;</li>
  *   <li>no holder lock but sessions: left alone for {@link #SESSION_GRACE_NANOS}, so that a
  *       database is never dropped under a running test; after that, recreated with a warning
  *       (the sessions belong to nobody pgisolated knows).</li>
@@ -33,6 +37,7 @@ final class OrphanResolver {
   private static final Logger LOG = LoggerFactory.getLogger(OrphanResolver.class);
   static final long PERIOD_MILLIS = 250;
   static final long SESSION_GRACE_NANOS = TimeUnit.SECONDS.toNanos(10);
+  static final long NO_HOLDER_CONFIRM_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
   private final ClonePool pool;
   private final DatabaseClaims claims;
@@ -40,11 +45,14 @@ final class OrphanResolver {
   private final DataSource adminPool;
   private final Executor workers;
   private final Supplier<Boolean> closed;
+  private final boolean confirmOrphans;
   private final Map<Integer, Long> sessionsSeenSince = new HashMap<>();
+  private final Map<Integer, Long> noHolderSince = new HashMap<>();
   private boolean running;
 
   OrphanResolver(ClonePool pool, DatabaseClaims claims, DatabaseAdmin admin, DataSource adminPool, Executor workers,
-      Supplier<Boolean> closed) {
+      Supplier<Boolean> closed, boolean confirmOrphans) {
+    this.confirmOrphans = confirmOrphans;
     this.pool = pool;
     this.claims = claims;
     this.admin = admin;
@@ -69,14 +77,20 @@ final class OrphanResolver {
         try (Connection c = adminPool.getConnection()) {
           held = claims.heldByAnyone(unknown.values(), c);
         }
+        long now = System.nanoTime();
         for (Map.Entry<Integer, String> clone : unknown.entrySet()) {
           if (held.contains(clone.getValue())) {
+            noHolderSince.remove(clone.getKey());
+            continue;
+          }
+          if (confirmOrphans && now - noHolderSince.computeIfAbsent(clone.getKey(), i -> now) < NO_HOLDER_CONFIRM_NANOS) {
             continue;
           }
           if (admin.sessionsOn(clone.getValue()) > 0 && !graceOver(clone.getKey())) {
             continue;
           }
           sessionsSeenSince.remove(clone.getKey());
+          noHolderSince.remove(clone.getKey());
           pool.orphaned(clone.getKey());
         }
       }

@@ -80,7 +80,8 @@ public final class PoolEngine implements PgIsolatedPool {
     long pid = ProcessHandle.current().pid();
     this.holder = new Holder(pid, "JVM " + pid);
     this.coordination = new Coordination(coordinatorDirectory(config, server),
-        () -> new CoordinatorPools(admin, adminPool, claims, workers, config, endpoint::description), this::leaseLost);
+        unclean -> new CoordinatorPools(admin, adminPool, claims, workers, config, endpoint::description, unclean),
+        this::leaseLost);
   }
 
   /** Starts the configured server and a pool on it. */
@@ -191,7 +192,7 @@ public final class PoolEngine implements PgIsolatedPool {
         sleep(100);
       }
     }
-    if (last != null) {
+    if (last != null && live.get(lost.database()) == pooled) {
       LOG.error("Could not re-claim {} after a coordinator takeover; it stays held by this JVM's holder lock until "
           + "the test gives it back", lost.database(), last);
     }
