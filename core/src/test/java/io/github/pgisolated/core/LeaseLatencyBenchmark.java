@@ -56,6 +56,34 @@ class LeaseLatencyBenchmark {
     }
   }
 
+  @Test
+  void leaseLatencyThroughTheCoordinatorsSocket(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    TemplateDefinition template = TemplateDefinition.builder().scripts("db/shop.sql").hashInput("socket-benchmark").build();
+    Map<String, String> shared = Map.of("pgisolated.coordinator.directory", dir.toString(), "pgisolated.pool.max-size", "32");
+    try (PgIsolatedPool coordinator = PgIsolatedPool.start(TestPostgres.config(shared));
+        PgIsolatedPool client = PgIsolatedPool.start(TestPostgres.config(shared))) {
+      try (DatabaseLease first = coordinator.lease(template); DatabaseLease warmUp = client.lease(template)) {
+        warmUp.database();
+        first.database();
+      }
+      List<Double> lease = new ArrayList<>();
+      List<Double> release = new ArrayList<>();
+      for (int i = 0; i < LEASES; i++) {
+        long t0 = System.nanoTime();
+        DatabaseLease l = client.lease(template);
+        long t1 = System.nanoTime();
+        lease.add((t1 - t0) / 1e6);
+        l.release();
+        release.add((System.nanoTime() - t1) / 1e6);
+        Thread.sleep(20);
+      }
+      System.out.println("through the socket of " + coordinator.serverDescription());
+      print("lease()", lease);
+      print("release()", release);
+      TestPostgres.dropDatabasesOf(coordinator, List.of(((io.github.pgisolated.core.internal.pool.PoolEngine) coordinator).templateHash(template)));
+    }
+  }
+
   private static void print(String what, List<Double> values) {
     System.out.printf(Locale.ROOT, "%-17s p50 %7.3f ms  p95 %7.3f ms  p99 %7.3f ms  max %7.3f ms%n", what,
         CloneStrategyBenchmark.percentile(values, 50), CloneStrategyBenchmark.percentile(values, 95),
