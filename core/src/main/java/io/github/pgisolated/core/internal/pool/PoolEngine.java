@@ -62,6 +62,7 @@ public final class PoolEngine implements PgIsolatedPool {
   private final Map<TemplateDefinition, String> hashes = new ConcurrentHashMap<>();
   private final Map<String, PooledLease> live = new ConcurrentHashMap<>();
   private volatile boolean closed;
+  private final java.util.concurrent.atomic.AtomicBoolean firstLeaseLogged = new java.util.concurrent.atomic.AtomicBoolean();
 
   private PoolEngine(PgIsolatedConfig config, PostgresServer server) {
     this.config = config;
@@ -127,7 +128,13 @@ public final class PoolEngine implements PgIsolatedPool {
       LeaseService service = coordination.service(deadline);
       try {
         Lease lease = service.lease(hash, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())), holder);
-        return hold(service, lease, mode);
+        PooledLease held = hold(service, lease, mode);
+        if (firstLeaseLogged.compareAndSet(false, true)) {
+          // Time to first test: what a user waits for before the first test runs.
+          LOG.info("First database leased {} ms after this JVM started", System.currentTimeMillis()
+              - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime());
+        }
+        return held;
       } catch (CoordinatorUnavailableException e) {
         // The coordinator went away while we asked: elect again and ask the new one.
         coordination.lost(service);
