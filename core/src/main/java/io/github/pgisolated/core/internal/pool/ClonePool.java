@@ -456,6 +456,7 @@ final class ClonePool {
   }
 
   private void failed(Clone clone, Exception e) {
+    boolean givenUp = false;
     lock.lock();
     try {
       lastFailure = e;
@@ -470,7 +471,7 @@ final class ClonePool {
         LOG.warn("Giving up on clone {} after {} failures in a row", clone.name, clone.failuresInARow, e);
         clones.remove(clone.index);
         capacity.release();
-        releaseClaimQuietly(clone.name);
+        givenUp = true;
       } else {
         LOG.warn("Could not (re)create clone {} from {}; retrying", clone.name, templateName, e);
         schedule(clone, TimeUnit.NANOSECONDS.toMillis(backoffNanos(clone.failuresInARow)));
@@ -478,6 +479,10 @@ final class ClonePool {
       changed.signalAll();
     } finally {
       lock.unlock();
+    }
+    if (givenUp) {
+      // Outside the lock: no SQL ever runs under it.
+      releaseClaimQuietly(clone.name);
     }
   }
 
