@@ -61,6 +61,7 @@ public final class PgIsolatedConfig {
   private final int poolParallelTasks;
   private final int poolMaxDatabases;
   private final int keepFailedDatabases;
+  private final boolean report;
   private final Coordinator coordinator;
   private final Optional<Path> coordinatorDirectory;
   private final Duration leaseTimeout;
@@ -103,6 +104,7 @@ public final class PgIsolatedConfig {
           "at least pgisolated.pool.max-size (" + poolMaxSize + ")");
     }
     keepFailedDatabases = v.integer(ConfigKey.KEEP_FAILED_DATABASES, 5, 0, 1000);
+    report = v.choice(ConfigKey.REPORT, Switch.class, Switch.TRUE) == Switch.TRUE;
     coordinator = v.choice(ConfigKey.COORDINATOR, Coordinator.class, Coordinator.AUTO);
     coordinatorDirectory = v.path(ConfigKey.COORDINATOR_DIRECTORY, "");
     leaseTimeout = v.duration(ConfigKey.LEASE_TIMEOUT, Duration.ofSeconds(60), false);
@@ -237,6 +239,13 @@ public final class PgIsolatedConfig {
   public int poolMaxDatabases() {
     return poolMaxDatabases;
   }
+
+  /** Whether the run report is logged ({@code pgisolated.report}). */
+  public boolean report() {
+    return report;
+  }
+
+  private enum Switch { TRUE, FALSE }
 
   public int keepFailedDatabases() {
     return keepFailedDatabases;

@@ -51,6 +51,7 @@ final class ClonePool {
   private final int maxSize;
   private final Capacity capacity;
   private final Runnable needRoom;
+  private final RunReport report;
   private final Supplier<String> description;
 
   private final ReentrantLock lock = new ReentrantLock();
@@ -69,7 +70,8 @@ final class ClonePool {
   private int failuresInARow;
 
   ClonePool(String hash, DatabaseAdmin admin, DatabaseClaims claims, Executor workers, int initialSize, int maxSize,
-      Capacity capacity, Runnable needRoom, Supplier<String> description) {
+      Capacity capacity, Runnable needRoom, RunReport report, Supplier<String> description) {
+    this.report = report;
     this.capacity = capacity;
     this.needRoom = needRoom;
     this.hash = hash;
@@ -115,6 +117,7 @@ final class ClonePool {
           if (waiting) {
             waiting = false;
             waiters--;
+            report.waits().add(System.nanoTime() - startNanos);
           }
           unsafeEnsureSupply();
           return new Leased(clone.name, clone.index, clone.generation, startNanos);
@@ -441,8 +444,10 @@ final class ClonePool {
     } finally {
       lock.unlock();
     }
+    long start = System.nanoTime();
     admin.drop(clone.name);
     admin.cloneFrom(templateName, clone.name, DatabaseNames.cloneMarker(hash));
+    report.recreations().add(System.nanoTime() - start);
     lock.lock();
     try {
       clone.state = State.READY;

@@ -47,6 +47,7 @@ public final class CoordinatorPools implements LeaseService, AutoCloseable {
   private final PgIsolatedConfig config;
   private final Supplier<String> serverDescription;
   private final boolean afterUncleanTakeover;
+  private final RunReport report;
   private final Map<String, ClonePool> pools = new ConcurrentHashMap<>();
   private final Capacity capacity;
   private final AtomicBoolean makingRoom = new AtomicBoolean();
@@ -57,7 +58,8 @@ public final class CoordinatorPools implements LeaseService, AutoCloseable {
    *     are only called orphans once that has been confirmed (see {@link OrphanResolver})
    */
   CoordinatorPools(DatabaseAdmin admin, DataSource adminPool, DatabaseClaims claims, Executor workers,
-      PgIsolatedConfig config, Supplier<String> serverDescription, boolean afterUncleanTakeover) {
+      PgIsolatedConfig config, Supplier<String> serverDescription, boolean afterUncleanTakeover, RunReport report) {
+    this.report = report;
     this.afterUncleanTakeover = afterUncleanTakeover;
     this.capacity = new Capacity(config.poolMaxDatabases());
     this.admin = admin;
@@ -172,7 +174,7 @@ public final class CoordinatorPools implements LeaseService, AutoCloseable {
     }
     ClonePool[] self = new ClonePool[1];
     ClonePool pool = new ClonePool(hash, admin, claims, workers, config.poolInitialSize(), config.poolMaxSize(),
-        capacity, () -> makeRoom(self[0]), serverDescription);
+        capacity, () -> makeRoom(self[0]), report, serverDescription);
     self[0] = pool;
     adoptExisting(pool, hash);
     pool.start();

@@ -59,6 +59,7 @@ public final class PoolEngine implements PgIsolatedPool {
   private final Coordination coordination;
   private final Holder holder;
   private final KeptDatabases kept;
+  private final RunReport report = new RunReport();
   private final Map<TemplateDefinition, String> hashes = new ConcurrentHashMap<>();
   private final Map<String, PooledLease> live = new ConcurrentHashMap<>();
   private volatile boolean closed;
@@ -80,7 +81,7 @@ public final class PoolEngine implements PgIsolatedPool {
     });
     this.workers = daemonPool("pgisolated-worker-", config.poolParallelTasks());
     this.closer = Executors.newCachedThreadPool(daemonThreads("pgisolated-closer-"));
-    this.templates = new TemplateRegistry(new TemplateBuilder(endpoint, admin, claims), endpoint.description());
+    this.templates = new TemplateRegistry(new TemplateBuilder(endpoint, admin, claims), endpoint.description(), report);
     this.kept = new KeptDatabases(admin, config.keepFailedDatabases());
     long pid = ProcessHandle.current().pid();
     this.holder = new Holder(pid, "JVM " + pid);
@@ -88,7 +89,8 @@ public final class PoolEngine implements PgIsolatedPool {
         unclean -> {
           // A coordinator also clears away what earlier runs kept for debugging.
           workers.execute(kept::dropThoseOfEndedRuns);
-          return new CoordinatorPools(admin, adminPool, claims, workers, config, endpoint::description, unclean);
+          return new CoordinatorPools(admin, adminPool, claims, workers, config, endpoint::description, unclean,
+              report);
         },
         this::leaseLost);
   }
@@ -129,6 +131,7 @@ public final class PoolEngine implements PgIsolatedPool {
       try {
         Lease lease = service.lease(hash, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())), holder);
         PooledLease held = hold(service, lease, mode);
+        report.leases().add(System.nanoTime() - start);
         if (firstLeaseLogged.compareAndSet(false, true)) {
           // Time to first test: what a user waits for before the first test runs.
           LOG.info("First database leased {} ms after this JVM started", System.currentTimeMillis()
@@ -296,6 +299,11 @@ public final class PoolEngine implements PgIsolatedPool {
     return pools == null ? null : pools.statistics(hash);
   }
 
+  /** What this JVM's pool did so far (the run report's figures). */
+  public RunReport report() {
+    return report;
+  }
+
   /** Whether this JVM is the elected coordinator (or its own, with coordination off). */
   public boolean isCoordinator() {
     return coordination.isCoordinator();
@@ -327,6 +335,9 @@ public final class PoolEngine implements PgIsolatedPool {
     }
     closed = true;
     shutdown(closer);
+    if (config.report() && (report.leases().count() > 0 || report.builds().count() > 0)) {
+      LOG.info(report.format("JVM " + holder.pid() + (coordination.isCoordinator() ? ", the coordinator" : "")));
+    }
     coordination.close();
     shutdown(workers);
     claims.close();

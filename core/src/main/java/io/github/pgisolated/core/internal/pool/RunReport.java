@@ -58,8 +58,10 @@ public final class RunReport {
       out.append(String.format(Locale.ROOT, "%n  recreated: %d clones (q50 %.1f ms, max %.1f ms)",
           recreations.count(), recreations.quantileMillis(0.5), recreations.quantileMillis(1)));
     }
-    out.append(String.format(Locale.ROOT, "%n  templates: %d built (q50 %.0f ms, max %.0f ms), %d reused",
-        builds.count(), builds.quantileMillis(0.5), builds.quantileMillis(1), reused.get()));
+    out.append(builds.count() == 0
+        ? String.format(Locale.ROOT, "%n  templates: none built, %d reused", reused.get())
+        : String.format(Locale.ROOT, "%n  templates: %d built (q50 %.0f ms, max %.0f ms), %d reused",
+            builds.count(), builds.quantileMillis(0.5), builds.quantileMillis(1), reused.get()));
     return out.toString();
   }
 }
