@@ -50,8 +50,8 @@ final class Forks {
     return logs.resolve(name + ".log");
   }
 
-  /** What one suite run took. */
-  record SuiteRun(double seconds, List<Path> logs) {}
+  /** What one suite run took, the forks' logs and their {@code PhaseTimer} files. */
+  record SuiteRun(double seconds, List<Path> logs, List<Path> phases) {}
 
   /**
    * Runs test classes in {@code forks} JVMs at once, each taking the next unclaimed class, and
@@ -64,6 +64,7 @@ final class Forks {
     Path claims = Files.createDirectories(logs.resolveSibling("claims").resolve(Integer.toString(++claimDirs)));
     List<Process> processes = new ArrayList<>();
     List<Path> forkLogs = new ArrayList<>();
+    List<Path> phases = new ArrayList<>();
     long start = System.nanoTime();
     for (int fork = 1; fork <= forks; fork++) {
       Map<String, String> props = new LinkedHashMap<>(properties);
@@ -71,6 +72,8 @@ final class Forks {
       props.put("bench.fork", Integer.toString(fork));
       props.put("bench.claims", claims.toString());
       String forkName = name + "-fork" + fork;
+      phases.add(logs.resolve(forkName + ".phases"));
+      props.put("bench.phases", phases.get(fork - 1).toString());
       processes.add(start(forkName, ForkMain.class, props, classes));
       forkLogs.add(log(forkName));
     }
@@ -78,7 +81,7 @@ final class Forks {
       awaitSuccess(processes.get(i), forkLogs.get(i));
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    return new SuiteRun(seconds, forkLogs);
+    return new SuiteRun(seconds, forkLogs, phases);
   }
 
   /** Waits for a child and throws, with the end of its log, unless it exited with 0. */

@@ -14,9 +14,11 @@ import java.util.Map;
  * targets and the last line.
  *
  * @param suite wall times in seconds, one per round, by fork count (1 or 3) and strategy
+ * @param phases where the suite's time went, by fork count and strategy (may be empty)
  */
-record Results(LocalDate date, String machine, String server, String settings, Leases oneJvm, Leases threeJvms,
-    Recycle recycle, Map<Integer, Map<Strategy, List<Double>>> suite, int testsPerRun, Start start) {
+record Results(LocalDate date, String machine, String load, String server, String settings, Leases oneJvm,
+    Leases threeJvms, Recycle recycle, Map<Integer, Map<Strategy, List<Double>>> suite,
+    Map<Integer, Map<Strategy, Phases.Summary>> phases, int testsPerRun, Start start) {
 
   /** The fork counts the suite runs with. */
   static final int[] FORKS = {1, 3};
@@ -99,7 +101,7 @@ record Results(LocalDate date, String machine, String server, String settings, L
   String markdown() {
     StringBuilder md = new StringBuilder();
     md.append("## pgisolated benchmark, ").append(date).append(", ").append(machine).append("\n\n");
-    md.append(server).append("; ").append(settings).append(".\n\n");
+    md.append(server).append("; ").append(settings).append("; ").append(load).append(".\n\n");
 
     md.append("**1. Lease latency, warm pool** (ms; ").append(oneJvm.total().count())
         .append(" leases in 1 JVM, ").append(threeJvms.total().count())
@@ -143,6 +145,23 @@ record Results(LocalDate date, String machine, String server, String settings, L
     ratioRow(md, "b/a: @PgIsolated over no isolation", Strategy.PGISOLATED, Strategy.ROLLBACK, overhead());
     ratioRow(md, "c/b: on-demand clone over @PgIsolated", Strategy.ON_DEMAND, Strategy.PGISOLATED, vsOnDemand());
     ratioRow(md, "d/b: truncate and reseed over @PgIsolated", Strategy.TRUNCATE, Strategy.PGISOLATED, vsTruncate());
+
+    if (!phases.isEmpty()) {
+      md.append("\n**Where the suite's time goes** (ms; per test: the mean over all tests of all rounds; per fork JVM: "
+          + "the median)\n\n");
+      md.append("| strategy | forks | JVM start → first test | setup (before the body) | first connection | work "
+          + "| teardown | per test | last test → JVM end |\n|---|---|---|---|---|---|---|---|---|\n");
+      for (int forks : FORKS) {
+        for (Strategy s : order()) {
+          Phases.Summary p = phases.getOrDefault(forks, Map.of()).get(s);
+          if (p != null) {
+            md.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.2f | %.2f | %.2f | %.2f | %.2f | %.0f |%n",
+                shortName(s), forks, p.startup(), p.setup(), p.connection(), p.work(), p.teardown(), p.perTest(),
+                p.shutdown()));
+          }
+        }
+      }
+    }
 
     md.append("\n**4. Time to first test** (ms; one `@PgIsolated` test in a new JVM)\n\n");
     md.append("| machine state | JVM start → first database leased | wall time of the one-test run |\n|---|---|---|\n");

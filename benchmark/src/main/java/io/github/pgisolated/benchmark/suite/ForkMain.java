@@ -22,7 +22,8 @@ import org.junit.platform.launcher.listeners.TestExecutionSummary;
  * pgisolated's pool, as in a Surefire fork).
  *
  * <p>Arguments: the test class names. {@code -Dbench.claims}: the claims directory. Prints
- * {@code FORK tests=<n> failed=<n>} and exits 1 when a test failed.
+ * {@code FORK tests=<n> failed=<n>} and exits 1 when a test failed. {@code -Dbench.phases}: where
+ * to write the {@link PhaseTimer} figures.
  */
 public final class ForkMain {
   private ForkMain() {}
@@ -32,6 +33,7 @@ public final class ForkMain {
     long tests = 0;
     long failed = 0;
     PrintWriter out = new PrintWriter(System.out, true);
+    long lastTestEnd = System.currentTimeMillis();
     try (LauncherSession session = LauncherFactory.openSession()) {
       Launcher launcher = session.getLauncher();
       for (String testClass : args) {
@@ -46,7 +48,13 @@ public final class ForkMain {
         if (summary.getTotalFailureCount() > 0 || summary.getTestsFoundCount() == 0) {
           summary.printFailuresTo(out, 20);
         }
+        lastTestEnd = System.currentTimeMillis();
       }
+    }
+    String phases = System.getProperty("bench.phases");
+    if (phases != null) {
+      // After the session closed (pgisolated's pool with it): the S line's second figure covers that.
+      PhaseTimer.write(Path.of(phases), lastTestEnd);
     }
     out.println("FORK tests=" + tests + " failed=" + failed);
     out.flush();

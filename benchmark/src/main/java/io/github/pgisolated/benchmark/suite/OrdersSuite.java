@@ -4,6 +4,7 @@ import java.sql.SQLException;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.RepetitionInfo;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The benchmark's test class, {@value #TESTS} tests of {@link Workload}; the suite is
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.RepetitionInfo;
  * decides the strategy: {@code @PgIsolated} ({@link IsolatedOrders}) or {@link ManualDatabaseExtension}
  * ({@link ManualOrders}).
  */
+@ExtendWith(PhaseTimer.class)
 public abstract class OrdersSuite {
   /** Tests per class. */
   public static final int TESTS = 30;

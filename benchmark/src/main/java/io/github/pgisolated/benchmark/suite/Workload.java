@@ -37,6 +37,7 @@ public final class Workload {
   public static void run(DataSource db, int suite, int repetition) throws SQLException {
     String tag = "c" + suite + "r" + repetition;
     try (Connection c = db.getConnection()) {
+      PhaseTimer.connected();
       assertSeedState(c);
     }
     long orderId;

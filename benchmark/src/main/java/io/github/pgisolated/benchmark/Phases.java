@@ -1,0 +1,59 @@
+package io.github.pgisolated.benchmark;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Where the suite's time went for one strategy and fork count, over all measured rounds: the
+ * mean per test of each phase the forks' {@code PhaseTimer} recorded, and the median time from a
+ * fork JVM's start to its first test and from its last test to its end.
+ */
+final class Phases {
+  private final List<long[]> tests = new ArrayList<>();
+  private final List<Double> startups = new ArrayList<>();
+  private final List<Double> shutdowns = new ArrayList<>();
+
+  /** Adds the figures of one fork's file ({@code T} and {@code S} lines). */
+  void add(Path file) throws IOException {
+    for (String line : Files.readAllLines(file)) {
+      String[] p = line.split(" ");
+      if (p[0].equals("T")) {
+        tests.add(new long[] {Long.parseLong(p[1]), Long.parseLong(p[2]), Long.parseLong(p[3]), Long.parseLong(p[4])});
+      } else if (p[0].equals("S")) {
+        startups.add(Double.parseDouble(p[1]));
+        shutdowns.add(Double.parseDouble(p[2]));
+      }
+    }
+  }
+
+  /** The figures, in ms. */
+  Summary summary() {
+    double[] mean = new double[4];
+    for (long[] t : tests) {
+      for (int i = 0; i < 4; i++) {
+        mean[i] += t[i] / 1e6 / tests.size();
+      }
+    }
+    return new Summary(tests.size(), Stats.median(startups), mean[0], mean[1], mean[2], mean[3], Stats.median(shutdowns));
+  }
+
+  /**
+   * Means per test and medians per fork JVM, in ms.
+   *
+   * @param startup a fork JVM's start to its first test (median over the forks)
+   * @param setup before-each callbacks and parameter resolution (the lease, the clone, the reseed)
+   * @param connection the test's first {@code getConnection()}
+   * @param work the rest of the test body
+   * @param teardown after-each callbacks (giving back, dropping, rolling back)
+   * @param shutdown a fork JVM's last test to its end (closing the pool; median over the forks)
+   */
+  record Summary(int tests, double startup, double setup, double connection, double work, double teardown,
+      double shutdown) {
+    double perTest() {
+      return setup + connection + work + teardown;
+    }
+  }
+}
