@@ -44,7 +44,7 @@ import java.util.stream.Stream;
  */
 public final class Benchmark {
   private static final Pattern FIRST_LEASE = Pattern.compile("First database leased (\\d+) ms after this JVM started");
-  private static final int RAW_CLONES = 50;
+  private static final int RAW_CLONES = 40;
   private static final int WARM_STARTS = 3;
 
   private final Path out;
@@ -82,6 +82,7 @@ public final class Benchmark {
     Results.Leases oneJvm;
     Results.Leases threeJvms;
     Results.Recycle recycle;
+    ServerCosts costs;
     try (PoolEngine pool = PoolEngine.start(PgIsolatedConfig.fromSystem())) {
       server = pool.serverDescription();
       PgIsolatedConfig c = pool.config();
@@ -104,13 +105,12 @@ public final class Benchmark {
 
       awaitIdle(pool, hash);
       RunReport report = pool.report();
-      double[][] raw = rawClones(endpoint);
       recycle = new Results.Recycle(report.recreations().count(), report.recreations().quantileMillis(0.5),
           report.recreations().quantileMillis(1), report.waits().count(), report.waits().quantileMillis(0.5),
-          report.waits().quantileMillis(1), RAW_CLONES, Stats.quantile(raw[0], 0.5), Stats.quantile(raw[0], 1),
-          Stats.quantile(raw[1], 0.5));
+          report.waits().quantileMillis(1));
+      costs = ServerCosts.measure(endpoint, RAW_CLONES);
       progress("2. recycle: recreation q50 %.1f ms (n=%d), raw clone q50 %.1f ms, raw drop q50 %.1f ms", recycle.q50(),
-          recycle.recreations(), recycle.rawCloneQ50(), recycle.rawDropQ50());
+          recycle.recreations(), Stats.quantile(costs.create(), 0.5), Stats.quantile(costs.drop(), 0.5));
     }
     // From here on the test JVMs elect their own coordinator, as in a real build.
 
@@ -122,7 +122,7 @@ public final class Benchmark {
     phases.forEach((f, byStrategy) -> byStrategy.forEach((s, p) ->
         where.computeIfAbsent(f, k -> new java.util.EnumMap<>(Strategy.class)).put(s, p.summary())));
     Results results = new Results(LocalDate.now(), machine(), load(loadBefore), server, settings, oneJvm, threeJvms,
-        recycle, suite, where, OrdersSuite.CLASSES * OrdersSuite.TESTS, start);
+        recycle, costs, suite, where, OrdersSuite.CLASSES * OrdersSuite.TESTS, start);
     String markdown = results.markdown();
     Files.writeString(out.resolve("bench-results.md"), markdown);
     Files.writeString(out.resolve("bench-chart.svg"), results.chart());
@@ -176,26 +176,6 @@ public final class Benchmark {
       Forks.awaitSuccess(workers.get(i), forks.log("lease3-jvm" + (i + 1)));
     }
     return LeaseLoop.Timings.read(timings).summarize(3);
-  }
-
-  /** {@code CREATE DATABASE … TEMPLATE} and {@code DROP DATABASE} of pgisolated's template, timed: [create, drop] in ms. */
-  private static double[][] rawClones(BenchEndpoint endpoint) throws SQLException {
-    double[][] times = new double[2][RAW_CLONES];
-    try (Connection c = endpoint.connect("postgres"); Statement s = c.createStatement()) {
-      s.execute("drop database if exists bench_raw_clone with (force)");
-      for (int i = -3; i < RAW_CLONES; i++) {
-        long t0 = System.nanoTime();
-        s.execute("create database bench_raw_clone template " + endpoint.template() + " strategy file_copy");
-        long t1 = System.nanoTime();
-        s.execute("drop database bench_raw_clone with (force)");
-        long t2 = System.nanoTime();
-        if (i >= 0) {
-          times[0][i] = (t1 - t0) / 1e6;
-          times[1][i] = (t2 - t1) / 1e6;
-        }
-      }
-    }
-    return times;
   }
 
   /** The suite four ways, 1 and 3 forks, {@link #rounds} rounds; wall seconds. */

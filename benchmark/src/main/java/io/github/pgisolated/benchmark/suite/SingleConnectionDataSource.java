@@ -14,10 +14,10 @@ import javax.sql.DataSource;
  * (as Spring's SingleConnectionDataSource and its test transactions do): the by-hand strategies'
  * way of giving a test its database. The owner closes the real connection.
  */
-final class SingleConnectionDataSource implements DataSource {
+public final class SingleConnectionDataSource implements DataSource {
   private final Connection proxy;
 
-  SingleConnectionDataSource(Connection target) {
+  public SingleConnectionDataSource(Connection target) {
     this.proxy = (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
         (self, method, args) -> {
           switch (method.getName()) {
