@@ -39,7 +39,8 @@ import java.util.stream.Stream;
  * to {@code bench.out} and prints the {@code pgisolated-bench:} line last.
  *
  * <p>Run it with {@code mvn -B -q verify -Pbenchmark -pl benchmark -am}. Knobs:
- * {@code -Dbench.rounds} (3), {@code -Dbench.leases} (1000); {@code -Dpgisolated.*} properties
+ * {@code -Dbench.rounds} (3), {@code -Dbench.leases} (1000), {@code -Dbench.wait-quiet} (seconds to wait
+ * for a load average below 1.5 first, 0); {@code -Dpgisolated.*} properties
  * are passed on to every JVM it starts.
  */
 public final class Benchmark {
@@ -67,6 +68,7 @@ public final class Benchmark {
   }
 
   private void run() throws Exception {
+    awaitQuietMachine(Integer.getInteger("bench.wait-quiet", 0));
     long started = System.nanoTime();
     String loadBefore = loadAverage();
     deleteTree(work);
@@ -340,6 +342,27 @@ public final class Benchmark {
       }
     });
     return props;
+  }
+
+  /**
+   * Waits up to {@code seconds} for the 1-minute load average to fall below 1.5: other builds on a
+   * 2-core machine would be measured along.
+   */
+  private static void awaitQuietMachine(int seconds) throws InterruptedException {
+    long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+    while (true) {
+      String load = loadAverage();
+      double value = load.equals("?") ? 0 : Double.parseDouble(load);
+      if (value < 1.5) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        progress("WARNING: load average %s: other processes share the CPU and the figures with it", load);
+        return;
+      }
+      progress("load average %s; waiting for a quieter machine (-Dbench.wait-quiet=%d)", load, seconds);
+      Thread.sleep(30_000);
+    }
   }
 
   /** The 1-minute load average now, or "?" where there is no /proc/loadavg. */
