@@ -70,6 +70,7 @@ public final class Benchmark {
   private void run() throws Exception {
     awaitQuietMachine(Integer.getInteger("bench.wait-quiet", 0));
     long started = System.nanoTime();
+    LocalDate date = LocalDate.now();
     String loadBefore = loadAverage();
     deleteTree(work);
     Files.createDirectories(work.resolve("logs"));
@@ -123,7 +124,7 @@ public final class Benchmark {
     Map<Integer, Map<Strategy, Phases.Summary>> where = new java.util.TreeMap<>();
     phases.forEach((f, byStrategy) -> byStrategy.forEach((s, p) ->
         where.computeIfAbsent(f, k -> new java.util.EnumMap<>(Strategy.class)).put(s, p.summary())));
-    Results results = new Results(LocalDate.now(), machine(), load(loadBefore), server, settings, oneJvm, threeJvms,
+    Results results = new Results(date, machine(), load(loadBefore), server, settings, oneJvm, threeJvms,
         recycle, costs, suite, where, OrdersSuite.CLASSES * OrdersSuite.TESTS, start);
     String markdown = results.markdown();
     Files.writeString(out.resolve("bench-results.md"), markdown);

@@ -13,6 +13,7 @@ import java.util.Map;
  * Every figure of one benchmark run, and how it is shown: the markdown tables, the SVG chart, the
  * targets and the last line.
  *
+ * @param date the day the run started
  * @param suite wall times in seconds, one per round, by fork count (1 or 3) and strategy
  * @param phases where the suite's time went, by fork count and strategy (may be empty)
  */
@@ -123,7 +124,7 @@ record Results(LocalDate date, String machine, String load, String server, Strin
     md.append(String.format(Locale.ROOT, "| background recreation: drop + clone (coordinator's run report) | %d | %.1f | %.1f |%n",
         recycle.recreations(), recycle.q50(), recycle.max()));
     raw(md, "raw `CREATE DATABASE … TEMPLATE … STRATEGY FILE_COPY`, one at a time, pool idle", costs.create());
-    raw(md, "raw `DROP DATABASE … WITH (FORCE)` of that clone", costs.drop());
+    raw(md, "raw `DROP DATABASE … WITH (FORCE)` of that clone, right after the profile's sessions on it closed", costs.drop());
     raw(md, "raw clone, two at a time (as the pool's 2 workers)", costs.parallelClone());
     md.append(String.format(Locale.ROOT, "| leases that found no ready clone and waited (run report) | %d | %.1f | %.1f |%n",
         recycle.waits(), recycle.waitQ50(), recycle.waitMax()));
