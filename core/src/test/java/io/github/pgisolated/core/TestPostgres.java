@@ -48,7 +48,8 @@ public final class TestPostgres {
 
   /**
    * Drops every database pgisolated marked for one of the given template hashes: tests clean up
-   * the templates they made, so that repeated runs do not fill the shared cluster.
+   * the templates they made, so that repeated runs do not fill the shared cluster. A collector
+   * (in this JVM or another) may drop some of them meanwhile.
    */
   public static void dropDatabasesOf(PgIsolatedPool pool, Collection<String> hashes) throws SQLException {
     try (Connection admin = adminConnection(pool); Statement s = admin.createStatement()) {
@@ -62,7 +63,8 @@ public final class TestPostgres {
         }
         for (String name : names) {
           // Templates are flagged as such, and a template cannot be dropped.
-          s.execute("alter database \"" + name + "\" is_template false");
+          s.execute("do $$ begin if exists (select from pg_database where datname = '" + name + "') then"
+              + " alter database \"" + name + "\" is_template false; end if; end $$");
           s.execute("drop database if exists \"" + name + "\" with (force)");
         }
       }

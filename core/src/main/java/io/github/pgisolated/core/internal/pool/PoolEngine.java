@@ -76,7 +76,7 @@ public final class PoolEngine implements PgIsolatedPool {
     });
     this.workers = daemonPool("pgisolated-worker-", config.poolParallelTasks());
     this.closer = Executors.newCachedThreadPool(daemonThreads("pgisolated-closer-"));
-    this.templates = new TemplateRegistry(new TemplateBuilder(endpoint, admin, claims), endpoint.description());
+    this.templates = TemplateRegistry.create(endpoint, admin, claims, config);
     long pid = ProcessHandle.current().pid();
     this.holder = new Holder(pid, "JVM " + pid);
     this.coordination = new Coordination(coordinatorDirectory(config, server),
@@ -260,6 +260,7 @@ public final class PoolEngine implements PgIsolatedPool {
     shutdown(closer);
     coordination.close();
     shutdown(workers);
+    templates.close();
     claims.close();
     coordination.releaseLock();
     adminPool.close();
