@@ -229,6 +229,9 @@ final class TemplateCollector implements AutoCloseable {
       if (template != null && (markerBefore == null || !admin.commentOf(template).orElse("").equals(markerBefore))) {
         return -1; // reused or rebuilt since it was listed
       }
+      if (template == null && itsClones.stream().noneMatch(this::stillAClone)) {
+        return -1; // another collector was quicker
+      }
       if (!claims.heldByAnyone(all, session).isEmpty()) {
         return -1;
       }
@@ -256,6 +259,14 @@ final class TemplateCollector implements AutoCloseable {
       for (String database : claimed) {
         claims.release(database);
       }
+    }
+  }
+
+  private boolean stillAClone(String name) {
+    try {
+      return admin.commentOf(name).flatMap(DatabaseNames::parse).filter(m -> m.kind() == Kind.CLONE).isPresent();
+    } catch (SQLException e) {
+      return false;
     }
   }
 
