@@ -155,7 +155,7 @@ final class TemplateBuilder {
   /** Records this JVM's use, for the collector; under this JVM's share, so the template stays ready. */
   private void stampUse(String name, String hash, String lineage) {
     try {
-      admin.remark(name, DatabaseNames.readyMarker(hash, lineage, clock.instant()));
+      admin.comment(name, DatabaseNames.readyMarker(hash, lineage, clock.instant()));
     } catch (SQLException e) {
       LOG.debug("Could not record the use of template {}; it may be collected sooner", name, e);
     }

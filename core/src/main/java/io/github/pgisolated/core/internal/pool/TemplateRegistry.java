@@ -37,11 +37,14 @@ final class TemplateRegistry implements AutoCloseable {
 
   private final TemplateBuilder builder;
   private final String serverDescription;
+  private final RunReport report;
   private final TemplateCollector collector;
   private final TemplateUses uses;
   private final Map<String, CompletableFuture<Void>> ready = new ConcurrentHashMap<>();
 
-  TemplateRegistry(TemplateBuilder builder, String serverDescription, TemplateCollector collector, TemplateUses uses) {
+  TemplateRegistry(TemplateBuilder builder, String serverDescription, RunReport report, TemplateCollector collector,
+      TemplateUses uses) {
+    this.report = report;
     this.builder = builder;
     this.serverDescription = serverDescription;
     this.collector = collector;
@@ -50,7 +53,7 @@ final class TemplateRegistry implements AutoCloseable {
 
   /** The registry of a pool on {@code server}, with sessions of its own for its uses and its collections. */
   static TemplateRegistry create(ServerEndpoint server, DatabaseAdmin admin, DatabaseClaims claims,
-      PgIsolatedConfig config) {
+      PgIsolatedConfig config, RunReport report) {
     Supplier<Connection> sessions = () -> {
       try {
         return DataSources.connect(server, server.maintenanceDatabase());
@@ -60,7 +63,7 @@ final class TemplateRegistry implements AutoCloseable {
     };
     Clock clock = Clock.systemUTC();
     TemplateUses uses = new TemplateUses(sessions);
-    return new TemplateRegistry(new TemplateBuilder(server, admin, claims, uses, clock), server.description(),
+    return new TemplateRegistry(new TemplateBuilder(server, admin, claims, uses, clock), server.description(), report,
         new TemplateCollector(admin, sessions, config.templateKeep(), config.templateMaxAge(), clock), uses);
   }
 
@@ -105,7 +108,10 @@ final class TemplateRegistry implements AutoCloseable {
     try {
       String lineage = TemplateLineage.of(template);
       TemplateBuilder.Outcome outcome = builder.ensureReady(template, hash, lineage, deadline);
-      if (!outcome.built()) {
+      if (outcome.built()) {
+        report.builds().add(outcome.millis() * 1_000_000);
+      } else {
+        report.templateReused();
         LOG.info("Reusing template {} ({}), checked in {} ms", DatabaseNames.template(hash), template.describe(),
             outcome.millis());
       }

@@ -95,7 +95,7 @@ class TemplateCollectorTests {
   /** Pretends a template was last used some time ago. */
   private void lastUsed(TemplateDefinition template, Duration ago) throws SQLException {
     String hash = engine().templateHash(template);
-    engine().admin().remark(DatabaseNames.template(hash),
+    engine().admin().comment(DatabaseNames.template(hash),
         DatabaseNames.readyMarker(hash, TemplateLineage.of(template), Instant.now().minus(ago)));
   }
 
