@@ -7,10 +7,9 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.List;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -54,18 +53,20 @@ public final class TestPostgres {
   public static void dropDatabasesOf(PgIsolatedPool pool, Collection<String> hashes) throws SQLException {
     try (Connection admin = adminConnection(pool); Statement s = admin.createStatement()) {
       for (String hash : hashes) {
-        List<String> names = new ArrayList<>();
-        try (ResultSet rs = s.executeQuery("select datname from pg_database where datname like 'pgisolated\\_" + hash
-            + "\\_%' and shobj_description(oid, 'pg_database') like 'pgisolated:1 % " + hash + "%'")) {
+        Map<String, Boolean> names = new LinkedHashMap<>();
+        try (ResultSet rs = s.executeQuery("select datname, datistemplate from pg_database where datname like 'pgisolated\\_"
+            + hash + "\\_%' and shobj_description(oid, 'pg_database') like 'pgisolated:1 % " + hash + "%'")) {
           while (rs.next()) {
-            names.add(rs.getString(1));
+            names.put(rs.getString(1), rs.getBoolean(2));
           }
         }
-        for (String name : names) {
-          // Templates are flagged as such, and a template cannot be dropped.
-          s.execute("do $$ begin if exists (select from pg_database where datname = '" + name + "') then"
-              + " alter database \"" + name + "\" is_template false; end if; end $$");
-          s.execute("drop database if exists \"" + name + "\" with (force)");
+        for (Map.Entry<String, Boolean> name : names.entrySet()) {
+          // A template cannot be dropped while it is flagged as one. Only templates are altered: a
+          // clone may be half-dropped by its pool meanwhile, and altering that is a FATAL error.
+          if (name.getValue()) {
+            s.execute("alter database \"" + name.getKey() + "\" is_template false");
+          }
+          s.execute("drop database if exists \"" + name.getKey() + "\" with (force)");
         }
       }
     }

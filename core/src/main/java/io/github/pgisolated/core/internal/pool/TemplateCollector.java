@@ -161,8 +161,9 @@ final class TemplateCollector implements AutoCloseable {
     }
     long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     if (!described.isEmpty()) {
-      LOG.info("Collected {} old template(s) in {} ms, {} MB freed: {}", described.size(), millis,
-          (bytes + (1 << 19)) >> 20, String.join("; ", described));
+      long templatesDropped = dropped.stream().filter(d -> DatabaseNames.hashOfTemplateName(d).isPresent()).count();
+      LOG.info("Dropped {} old template(s) and {} clone(s) in {} ms, {} MB freed: {}", templatesDropped,
+          dropped.size() - templatesDropped, millis, (bytes + (1 << 19)) >> 20, String.join("; ", described));
     } else {
       LOG.debug("Nothing to collect after {} ({} candidate(s) in use), {} ms", DatabaseNames.template(currentHash),
           reasons.size(), millis);
