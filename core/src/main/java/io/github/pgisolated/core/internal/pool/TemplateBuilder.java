@@ -5,6 +5,7 @@ import io.github.pgisolated.core.TemplateBuildException;
 import io.github.pgisolated.core.TemplateDefinition;
 import io.github.pgisolated.core.TemplateInitializer;
 import io.github.pgisolated.core.UnableToLeaseDatabaseException;
+import io.github.pgisolated.core.internal.migrations.Migrations;
 import io.github.pgisolated.core.internal.pool.DatabaseNames.Kind;
 import io.github.pgisolated.core.internal.pool.DatabaseNames.Marker;
 import io.github.pgisolated.core.internal.server.ServerEndpoint;
@@ -114,6 +115,7 @@ final class TemplateBuilder {
             }
           }
         }
+        Migrations.run(definition, template);
         if (definition.initializer().isPresent()) {
           runInitializer(definition.initializer().get(), template);
         }
