@@ -6,10 +6,8 @@ import java.sql.Connection;
 import java.util.Map;
 import javax.sql.DataSource;
 import liquibase.Scope;
-import liquibase.analytics.configuration.AnalyticsArgs;
 import liquibase.command.CommandScope;
 import liquibase.command.core.UpdateCommandStep;
-import liquibase.command.core.helpers.DbUrlConnectionArgumentsCommandStep;
 import liquibase.database.Database;
 import liquibase.database.DatabaseFactory;
 import liquibase.database.jvm.JdbcConnection;
@@ -19,7 +17,8 @@ import liquibase.ui.LoggerUIService;
 
 /**
  * The one class that uses Liquibase. Loaded only once {@link MigrationTool#LIQUIBASE} is known to
- * be on the classpath. Works with Liquibase 4.27+ and 5.x (the {@link CommandScope} API).
+ * be on the classpath. Uses the {@link CommandScope} API of Liquibase 4.x and 5.x, naming
+ * arguments and settings whose declaring classes differ between releases by their keys.
  */
 final class LiquibaseMigrator {
   /**
@@ -46,9 +45,11 @@ final class LiquibaseMigrator {
               // Liquibase's messages go to its log rather than straight to the console.
               Scope.Attr.ui.name(), new LoggerUIService(),
               // No analytics calls from a test build (they would only time out on a closed CI network).
-              AnalyticsArgs.ENABLED.getKey(), false);
+              // (liquibase.analytics.enabled, by name: the setting only exists from Liquibase 4.30 on.)
+              "liquibase.analytics.enabled", false);
           Scope.child(scope, () -> new CommandScope(UpdateCommandStep.COMMAND_NAME)
-              .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
+              // By name: the class declaring the "database" argument moved between 4.x releases.
+              .addArgumentValue("database", database)
               .addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG, changelog)
               // The update summary goes to Liquibase's log, not to standard output as well.
               .setOutput(OutputStream.nullOutputStream())

@@ -2,34 +2,52 @@ package io.github.pgisolated.core.internal.migrations;
 
 import io.github.pgisolated.core.InvalidConfigurationException;
 import io.github.pgisolated.core.TemplateDefinition;
+import io.github.pgisolated.core.PgDatabase;
 import java.util.Locale;
-import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs a template's migrations: Flyway first, then Liquibase (a template rarely has both). The
  * template builder calls this after the scripts and before the initializer.
  */
 public final class Migrations {
+  private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
+
   private Migrations() {}
 
   /**
-   * Migrates the template {@code template} points at. Everything the tools open on it is closed
-   * before this returns.
+   * Migrates the template database {@code template}. The tools get connections of their own
+   * (not the builder's pool), and every one of them is closed before this returns.
    *
    * @throws io.github.pgisolated.core.TemplateBuildException naming the failed migration and the
    *     database's error
    * @throws InvalidConfigurationException if a tool the definition needs is not on the classpath
    */
-  public static void run(TemplateDefinition definition, DataSource template) {
+  public static void run(TemplateDefinition definition, PgDatabase template) {
     ClassLoader loader = definition.classLoader();
     if (!definition.flywayLocations().isEmpty()) {
       // Checked before FlywayMigrator is loaded: loading it without Flyway would fail with a bare NoClassDefFoundError.
       MigrationTool.FLYWAY.requireOn(MigrationTool.adapterLoader());
-      FlywayMigrator.migrate(template, loader, definition.flywayLocations());
+      try (MigrationDataSource connections = new MigrationDataSource(template)) {
+        FlywayMigrator.migrate(connections, loader, definition.flywayLocations());
+        warnIfLeftOpen(connections, "Flyway", template);
+      }
     }
     if (definition.liquibaseChangelog().isPresent()) {
       MigrationTool.LIQUIBASE.requireOn(MigrationTool.adapterLoader());
-      LiquibaseMigrator.update(template, loader, changelogResource(definition.liquibaseChangelog().get(), loader));
+      String changelog = changelogResource(definition.liquibaseChangelog().get(), loader);
+      try (MigrationDataSource connections = new MigrationDataSource(template)) {
+        LiquibaseMigrator.update(connections, loader, changelog);
+        warnIfLeftOpen(connections, "Liquibase", template);
+      }
+    }
+  }
+
+  private static void warnIfLeftOpen(MigrationDataSource connections, String tool, PgDatabase template) {
+    int leftOpen = connections.closeAll();
+    if (leftOpen > 0) {
+      LOG.warn("{} left {} connection(s) open on template {}; closed them", tool, leftOpen, template.databaseName());
     }
   }
 

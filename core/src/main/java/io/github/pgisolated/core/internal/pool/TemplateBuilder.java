@@ -115,7 +115,7 @@ final class TemplateBuilder {
             }
           }
         }
-        Migrations.run(definition, template);
+        Migrations.run(definition, server.database(name));
         if (definition.initializer().isPresent()) {
           runInitializer(definition.initializer().get(), template);
         }
