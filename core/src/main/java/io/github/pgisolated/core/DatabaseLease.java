@@ -44,6 +44,22 @@ public interface DatabaseLease extends AutoCloseable {
    */
   Release release();
 
+  /**
+   * Says the database must be recreated after this lease even if it was leased
+   * {@link LeaseMode#READ_ONLY read-only} (for example because the test failed).
+   */
+  void markChanged();
+
+  /**
+   * Keeps the database for debugging instead of giving it back: it leaves the pool under a new
+   * name (returned), marked as kept, and a later run drops it. At most
+   * {@code pgisolated.keep-failed-databases} databases are kept per JVM; beyond that, or when
+   * keeping fails, this gives the database back and returns empty.
+   *
+   * @param reason why, e.g. the failed test's name; stored with the database
+   */
+  java.util.Optional<PgDatabase> keep(String reason);
+
   /** Same as {@link #release()}, ignoring the result. */
   @Override
   void close();

@@ -59,6 +59,9 @@ public final class PgIsolatedConfig {
   private final int poolInitialSize;
   private final int poolMaxSize;
   private final int poolParallelTasks;
+  private final int poolMaxDatabases;
+  private final int keepFailedDatabases;
+  private final boolean report;
   private final Coordinator coordinator;
   private final Optional<Path> coordinatorDirectory;
   private final Duration leaseTimeout;
@@ -95,6 +98,13 @@ public final class PgIsolatedConfig {
           "at most pgisolated.pool.max-size (" + poolMaxSize + ")");
     }
     poolParallelTasks = v.integer(ConfigKey.POOL_PARALLEL_TASKS, Math.max(2, cores), 1, 256);
+    poolMaxDatabases = v.integer(ConfigKey.POOL_MAX_DATABASES, Math.max(Math.max(32, 8 * cores), poolMaxSize), 1, 100_000);
+    if (poolMaxDatabases < poolMaxSize) {
+      throw ConfigValues.invalid(ConfigKey.POOL_MAX_DATABASES, String.valueOf(poolMaxDatabases),
+          "at least pgisolated.pool.max-size (" + poolMaxSize + ")");
+    }
+    keepFailedDatabases = v.integer(ConfigKey.KEEP_FAILED_DATABASES, 5, 0, 1000);
+    report = v.choice(ConfigKey.REPORT, Switch.class, Switch.TRUE) == Switch.TRUE;
     coordinator = v.choice(ConfigKey.COORDINATOR, Coordinator.class, Coordinator.AUTO);
     coordinatorDirectory = v.path(ConfigKey.COORDINATOR_DIRECTORY, "");
     leaseTimeout = v.duration(ConfigKey.LEASE_TIMEOUT, Duration.ofSeconds(60), false);
@@ -224,6 +234,21 @@ public final class PgIsolatedConfig {
 
   public Optional<Path> coordinatorDirectory() {
     return coordinatorDirectory;
+  }
+
+  public int poolMaxDatabases() {
+    return poolMaxDatabases;
+  }
+
+  /** Whether the run report is logged ({@code pgisolated.report}). */
+  public boolean report() {
+    return report;
+  }
+
+  private enum Switch { TRUE, FALSE }
+
+  public int keepFailedDatabases() {
+    return keepFailedDatabases;
   }
 
   public Duration leaseTimeout() {

@@ -48,7 +48,17 @@ public interface PgIsolatedPool extends AutoCloseable {
    *     message shows the pool's state and what to change
    * @throws TemplateBuildException when the template cannot be built
    */
-  DatabaseLease lease(TemplateDefinition template, Duration timeout);
+  default DatabaseLease lease(TemplateDefinition template, Duration timeout) {
+    return lease(template, timeout, LeaseMode.READ_WRITE);
+  }
+
+  /**
+   * Leases a database cloned from the template, for the given use.
+   *
+   * @throws UnableToLeaseDatabaseException when no database is ready within the timeout
+   * @throws TemplateBuildException when the template cannot be built
+   */
+  DatabaseLease lease(TemplateDefinition template, Duration timeout, LeaseMode mode);
 
   /** The configuration this pool runs with. */
   PgIsolatedConfig config();

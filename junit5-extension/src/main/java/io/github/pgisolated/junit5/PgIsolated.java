@@ -39,7 +39,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * <p>{@code @BeforeEach}, the test and {@code @AfterEach} see the same database. After
  * {@code @AfterEach}, the extension closes what it opened, reports connections the test left
  * open ({@code pgisolated.leak-detection}) and gives the database back; nobody else gets it until
- * it has been recreated from the template. A test that asks for no database gets none.
+ * it has been recreated from the template. A test that asks for no database gets none. When a
+ * test fails, its database is kept for debugging (up to {@code pgisolated.keep-failed-databases}
+ * per JVM): the failure shows its JDBC URL, and a later run drops it.
  *
  * <p>The template is built once from {@link #scripts()}, then {@link #flyway()} or
  * {@link #liquibase()} migrations, then {@link #initializer()}, and reused for as long as none of
@@ -101,4 +103,12 @@ public @interface PgIsolated {
    * rebuild the template.
    */
   String[] hashInputs() default {};
+
+  /**
+   * The test only reads its database: every new session on it is read-only (writes fail), and
+   * after the test the database goes back to the pool as it is, without being recreated, unless
+   * the test failed or left a session open. Put it on read-heavy test classes to save the
+   * recreation.
+   */
+  boolean readOnly() default false;
 }

@@ -13,6 +13,7 @@ import java.lang.reflect.Constructor;
 import java.lang.reflect.Executable;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Optional;
 import java.util.Set;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -79,7 +80,8 @@ final class PgIsolatedExtension implements ParameterResolver, AfterEachCallback 
     try {
       return context.getStore(NAMESPACE).getOrComputeIfAbsent(TestDatabase.class, key -> {
         PgIsolatedPool pool = JvmPool.get(context);
-        return new TestDatabase(pool.lease(Templates.forContext(context)));
+        return new TestDatabase(pool.lease(Templates.forContext(context), pool.config().leaseTimeout(),
+            Templates.modeFor(context)));
       }, TestDatabase.class);
     } catch (PgIsolatedException e) {
       throw new ParameterResolutionException("No database for " + testName(context) + ": " + e.getMessage(), e);
@@ -90,6 +92,11 @@ final class PgIsolatedExtension implements ParameterResolver, AfterEachCallback 
   public void afterEach(ExtensionContext context) {
     TestDatabase database = context.getStore(NAMESPACE).remove(TestDatabase.class, TestDatabase.class);
     if (database == null) {
+      return;
+    }
+    Optional<Throwable> failure = context.getExecutionException();
+    if (failure.isPresent()) {
+      keepForDebugging(context, database, failure.get());
       return;
     }
     DatabaseLease.Release release = database.release();
@@ -112,6 +119,29 @@ final class PgIsolatedExtension implements ParameterResolver, AfterEachCallback 
       throw new AssertionFailedError(message);
     }
     LOG.warn(message);
+  }
+
+  /**
+   * Keeps a failed test's database and says where it is in the failure itself: JUnit reports the
+   * test's exception after every after-each callback has run, so a suppressed note added here is
+   * part of the failure output.
+   */
+  private static void keepForDebugging(ExtensionContext context, TestDatabase database, Throwable failure) {
+    database.markChanged();
+    Optional<PgDatabase> kept = database.keep(testName(context));
+    if (kept.isEmpty()) {
+      return;
+    }
+    PgDatabase db = kept.get();
+    // The embedded server's password is pgisolated's own, on a loopback-only server: showing it
+    // makes the URL usable as it is. An external server's password is the user's: never shown.
+    String password = JvmPool.get(context).serverDescription().startsWith("embedded")
+        ? ", password " + db.password() : "";
+    String note = "pgisolated kept this test's database for debugging: " + db.jdbcUrl() + " (user " + db.user()
+        + password + "). It is dropped by the next run; set pgisolated.keep-failed-databases=0 to keep none.";
+    failure.addSuppressed(new PgIsolatedException(note));
+    context.publishReportEntry("pgisolated.kept-database", db.jdbcUrl());
+    LOG.warn("{}: {}", testName(context), note);
   }
 
   private static String testName(ExtensionContext context) {

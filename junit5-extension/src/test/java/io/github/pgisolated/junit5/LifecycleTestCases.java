@@ -167,4 +167,30 @@ class LifecycleTestCases {
       assertThat(leaked.isValid(1)).isTrue();
     }
   }
+
+  @PgIsolated(scripts = "db/shop.sql")
+  static class FailsOnPurpose {
+    @Test
+    void leavesEvidenceAndFails(DataSource db) throws SQLException {
+      try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
+        s.execute("insert into customer (name) values ('evidence')");
+      }
+      assertThat(count(db, "select count(*) from customer")).isEqualTo(99);
+    }
+  }
+
+  @PgIsolated(scripts = "db/shop.sql", readOnly = true)
+  static class OnlyReads {
+    @RepeatedTest(3)
+    void readsAndCannotWrite(DataSource db) throws SQLException {
+      DATABASES.add(String.valueOf(count(db, "select oid from pg_database where datname = current_database()")));
+      assertThat(count(db, "select count(*) from customer")).isEqualTo(2);
+      try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
+        s.execute("insert into customer (name) values ('not allowed')");
+        SEEN.put("readOnly.wrote", "yes");
+      } catch (SQLException expected) {
+        SEEN.put("readOnly.refused", expected.getMessage());
+      }
+    }
+  }
 }

@@ -167,4 +167,36 @@ class PgIsolatedExtensionTests {
     assertThat(events.allEvents().stream().filter(e -> e.getType() == EventType.REPORTING_ENTRY_PUBLISHED))
         .anySatisfy(e -> assertThat(e.toString()).contains("pgisolated.leaked-connections"));
   }
+
+  @Test
+  void aFailedTestsDatabaseIsKeptAndItsUrlIsPartOfTheFailure() throws Exception {
+    EngineExecutionResults events = run(LifecycleTestCases.FailsOnPurpose.class);
+    events.testEvents().assertStatistics(s -> s.failed(1));
+    Throwable failure = failureOf(events.testEvents().failed().list().get(0));
+    assertThat(failure).isInstanceOf(AssertionError.class);
+    assertThat(failure.getSuppressed()).hasSize(1);
+    String note = failure.getSuppressed()[0].getMessage();
+    assertThat(note).startsWith("pgisolated kept this test's database for debugging: jdbc:postgresql://127.0.0.1:")
+        .contains("It is dropped by the next run");
+    java.util.regex.Matcher url = java.util.regex.Pattern.compile("(jdbc:postgresql://\\S+/(pgisolated_\\w+_k\\d{4})) \\(user (\\S+), password (\\S+)\\)")
+        .matcher(note);
+    assertThat(url.find()).as(note).isTrue();
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(url.group(1), url.group(3), url.group(4));
+        java.sql.Statement s = c.createStatement();
+        java.sql.ResultSet rs = s.executeQuery("select count(*) from customer where name = 'evidence'")) {
+      rs.next();
+      assertThat(rs.getInt(1)).as("the failed test's rows are there to look at").isEqualTo(1);
+    }
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(url.group(1).replace(url.group(2), "postgres"),
+        url.group(3), url.group(4)); java.sql.Statement s = c.createStatement()) {
+      s.execute("drop database \"" + url.group(2) + "\" with (force)");
+    }
+  }
+
+  @Test
+  void aReadOnlyTestCannotWriteAndItsDatabaseIsNotRecreated() {
+    run(LifecycleTestCases.OnlyReads.class).testEvents().assertStatistics(s -> s.succeeded(3).failed(0));
+    assertThat(LifecycleTestCases.SEEN).doesNotContainKey("readOnly.wrote");
+    assertThat(LifecycleTestCases.SEEN.get("readOnly.refused")).contains("read-only transaction");
+  }
 }

@@ -1,5 +1,6 @@
 package io.github.pgisolated.junit5.internal;
 
+import io.github.pgisolated.core.LeaseMode;
 import io.github.pgisolated.core.TemplateDefinition;
 import io.github.pgisolated.core.TemplateInitializer;
 import io.github.pgisolated.junit5.PgIsolated;
@@ -18,12 +19,20 @@ public final class Templates {
    * an enclosing class (for {@code @Nested} classes).
    */
   public static TemplateDefinition forContext(ExtensionContext context) {
+    return definition(annotation(context), context.getRequiredTestClass());
+  }
+
+  /** How the test uses its database, from the same annotation. */
+  public static LeaseMode modeFor(ExtensionContext context) {
+    return annotation(context).readOnly() ? LeaseMode.READ_ONLY : LeaseMode.READ_WRITE;
+  }
+
+  private static PgIsolated annotation(ExtensionContext context) {
     Class<?> testClass = context.getRequiredTestClass();
-    PgIsolated annotation = find(context.getTestMethod().map(m -> (AnnotatedElement) m))
+    return find(context.getTestMethod().map(m -> (AnnotatedElement) m))
         .or(() -> findOnClassOrEnclosing(testClass))
         .orElseThrow(() -> new ExtensionConfigurationException("No @PgIsolated found for " + testClass.getName()
             + "; the pgisolated extension needs it on the test class or method to know the template."));
-    return definition(annotation, testClass);
   }
 
   public static TemplateDefinition definition(PgIsolated annotation, Class<?> testClass) {

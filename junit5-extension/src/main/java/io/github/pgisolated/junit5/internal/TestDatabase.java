@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
@@ -40,17 +41,33 @@ public final class TestDatabase implements AutoCloseable {
 
   /** Closes injected connections and gives the database back; reports what the test left open. */
   public DatabaseLease.Release release() {
-    synchronized (this) {
-      for (Connection connection : injected) {
-        try {
-          connection.close();
-        } catch (SQLException ignored) {
-          // Closing is best effort: the database is recreated either way.
-        }
-      }
-      injected.clear();
-    }
+    closeInjected();
     return lease.release();
+  }
+
+  /**
+   * Keeps the database of a failed test for debugging instead of giving it back; empty when it
+   * was given back after all (the JVM kept enough already, or keeping failed).
+   */
+  public Optional<PgDatabase> keep(String reason) {
+    closeInjected();
+    return lease.keep(reason);
+  }
+
+  /** The test failed: even a read-only database is recreated. */
+  public void markChanged() {
+    lease.markChanged();
+  }
+
+  private synchronized void closeInjected() {
+    for (Connection connection : injected) {
+      try {
+        connection.close();
+      } catch (SQLException ignored) {
+        // Closing is best effort: the database is recreated (or kept) either way.
+      }
+    }
+    injected.clear();
   }
 
   @Override

@@ -38,6 +38,8 @@ public enum ConfigKey {
       "Clones created as soon as a template is ready, and kept ready as tests lease them."),
   POOL_MAX_SIZE("pgisolated.pool.max-size", "max(8, 4 x cores)",
       "Most clones of one template at once (ready, leased and being recreated)."),
+  POOL_MAX_DATABASES("pgisolated.pool.max-databases", "max(32, 8 x cores)",
+      "Most clones of all templates together; an idle template's pool gives room to a busy one."),
   POOL_PARALLEL_TASKS("pgisolated.pool.parallel-tasks", "max(2, cores)",
       "How many clones are created or recreated at the same time."),
   COORDINATOR("pgisolated.coordinator", "auto",
@@ -52,6 +54,10 @@ public enum ConfigKey {
       "`auto` (FILE_COPY on PostgreSQL 15+), `file_copy` or `wal_log`."),
   DATASOURCE_MAX_CONNECTIONS("pgisolated.datasource.max-connections", "5",
       "Connections in the pool behind each test's DataSource."),
+  KEEP_FAILED_DATABASES("pgisolated.keep-failed-databases", "5",
+      "Databases of failed tests kept for debugging per JVM (URL in the failure); dropped by the next run."),
+  REPORT("pgisolated.report", "true",
+      "Log a short report of leases, waits, recreations and templates when a JVM's tests end."),
   LEAK_DETECTION("pgisolated.leak-detection", "warn",
       "What to do when a test leaves connections open: `warn`, `fail` or `off`.");
 

@@ -155,13 +155,14 @@ final class LeaseConnection implements Runnable {
       if (line == null) {
         return; // end-of-stream: the holder closed or died
       }
-      if (line.equals(WireProtocol.RETURN)) {
+      LeaseService.Disposition disposition = WireProtocol.parseReturn(line);
+      if (disposition != null) {
         givenBack = true;
-        giveBack(lease);
+        giveBack(lease, disposition);
         lines.writeLine(WireProtocol.RETURNED);
         return;
       }
-      answer(ErrorCode.BAD_REQUEST, "only RETURN is valid while a lease is held, not "
+      answer(ErrorCode.BAD_REQUEST, "only RETURN [UNCHANGED|KEPT] is valid while a lease is held, not "
           + ProtocolText.preview(line) + "; the lease is given back");
     } finally {
       held = null;
@@ -172,8 +173,12 @@ final class LeaseConnection implements Runnable {
   }
 
   private void giveBack(Lease lease) {
+    giveBack(lease, LeaseService.Disposition.DIRTY);
+  }
+
+  private void giveBack(Lease lease, LeaseService.Disposition disposition) {
     try {
-      service.giveBack(lease);
+      service.giveBack(lease, disposition);
     } catch (RuntimeException e) {
       LOG.warn("The coordinator's pool failed to take back {}", lease, e);
     }

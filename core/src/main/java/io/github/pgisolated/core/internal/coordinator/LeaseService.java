@@ -31,6 +31,24 @@ public interface LeaseService {
   void giveBack(Lease lease);
 
   /**
+   * Gives a lease back, saying what became of the database. The default treats every database
+   * as {@link Disposition#DIRTY}.
+   */
+  default void giveBack(Lease lease, Disposition disposition) {
+    giveBack(lease);
+  }
+
+  /** What the holder did with a database it gives back. */
+  enum Disposition {
+    /** Possibly changed: recreated from the template before it is leased again. */
+    DIRTY,
+    /** Leased read-only and provably unchanged: ready again at once, not recreated. */
+    UNCHANGED,
+    /** Kept for debugging (a failed test's): leaves the pool; the holder has marked it. */
+    KEPT
+  }
+
+  /**
    * After a takeover: tells the new coordinator that {@code holder} still holds {@code database}
    * (leased from the previous coordinator), so it is not recreated under a running test.
    *

@@ -1,5 +1,7 @@
 package io.github.pgisolated.core.internal.coordinator;
 
+import io.github.pgisolated.core.internal.coordinator.LeaseService.Disposition;
+
 import io.github.pgisolated.core.UnableToLeaseDatabaseException;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -111,13 +113,18 @@ public final class LeaseSocketClient implements LeaseService, AutoCloseable {
    */
   @Override
   public void giveBack(Lease lease) {
+    giveBack(lease, Disposition.DIRTY);
+  }
+
+  @Override
+  public void giveBack(Lease lease, Disposition disposition) {
     HeldLease holding = held.get(lease.database());
     if (holding == null || !holding.lease.equals(lease)
         || !held.remove(lease.database(), holding)) {
       LOG.debug("Ignoring the give-back of {}: not held through this client", lease);
       return;
     }
-    holding.giveBack();
+    holding.giveBack(disposition);
   }
 
   /** {@code listener} is told, on a daemon thread, of each lease lost with its coordinator. */
@@ -340,9 +347,9 @@ public final class LeaseSocketClient implements LeaseService, AutoCloseable {
       ended.complete(line);
     }
 
-    void giveBack() {
+    void giveBack(Disposition disposition) {
       try {
-        channel.writeLine(WireProtocol.RETURN);
+        channel.writeLine(WireProtocol.returnLine(disposition));
         String answer = ended.get(RETURNED_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         if (!WireProtocol.RETURNED.equals(answer)) {
           LOG.debug("No RETURNED for {} ({}); closing gives it back", lease.database(), answer);

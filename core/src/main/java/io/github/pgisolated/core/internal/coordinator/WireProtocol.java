@@ -28,6 +28,21 @@ final class WireProtocol {
   static final String LEASED = "LEASED";
   static final String RETURN = "RETURN";
   static final String RETURNED = "RETURNED";
+
+  /** The give-back line for a disposition: {@code RETURN}, {@code RETURN UNCHANGED} or {@code RETURN KEPT}. */
+  static String returnLine(LeaseService.Disposition disposition) {
+    return disposition == LeaseService.Disposition.DIRTY ? RETURN : RETURN + " " + disposition.name();
+  }
+
+  /** The disposition a give-back line names, or null when the line is no give-back. */
+  static LeaseService.Disposition parseReturn(String line) {
+    for (LeaseService.Disposition disposition : LeaseService.Disposition.values()) {
+      if (line.equals(returnLine(disposition))) {
+        return disposition;
+      }
+    }
+    return null;
+  }
   static final String STATUS = "STATUS";
   static final String ERROR = "ERROR";
 
@@ -55,7 +70,7 @@ final class WireProtocol {
     if (line.endsWith("\r")) {
       throw badRequest("the line ends with \\r\\n; lines end with \\n alone");
     }
-    if (line.equals(RETURN)) {
+    if (parseReturn(line) != null) {
       throw badRequest("RETURN before LEASED: this connection holds no lease (out of order)");
     }
     Tokens tokens = new Tokens(line);

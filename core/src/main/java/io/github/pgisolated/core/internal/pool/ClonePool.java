@@ -2,6 +2,7 @@ package io.github.pgisolated.core.internal.pool;
 
 import io.github.pgisolated.core.UnableToLeaseDatabaseException;
 import io.github.pgisolated.core.internal.coordinator.CoordinatorUnavailableException;
+import io.github.pgisolated.core.internal.coordinator.LeaseService.Disposition;
 import io.github.pgisolated.core.internal.pool.Clone.State;
 import io.github.pgisolated.core.internal.pool.DatabaseNames.Kind;
 import java.sql.SQLException;
@@ -23,9 +24,13 @@ import org.slf4j.LoggerFactory;
  * The warm pool of clones of one finished template.
  *
  * <p><b>Sizing.</b> The pool keeps {@code initialSize} clones that are not leased (ready, or on
- * their way to ready), plus one for every waiting thread, up to {@code maxSize} clones in all.
- * So a burst of leases grows the pool, and a returned clone is recreated in the background
- * before anyone gets it again (see {@link Clone} for the lifecycle).
+ * their way to ready), plus one for every waiting thread, up to {@code maxSize} clones in all,
+ * and within the global {@link Capacity} shared with the other templates' pools. When the global
+ * cap stops it from growing, it asks for room ({@code needRoom}), and the coordinator takes a
+ * ready clone from the pool that has gone longest without a lease ({@link #shrinkOne}). So a
+ * burst of leases grows the pool, a template nobody leases any more gives its room back, and a
+ * returned clone is recreated in the background before anyone gets it again (see {@link Clone}
+ * for the lifecycle).
  *
  * <p><b>Concurrency.</b> One {@link ReentrantLock} guards every field; methods whose names start
  * with {@code unsafe} require it. No SQL ever runs under the lock: database work runs on the
@@ -44,6 +49,9 @@ final class ClonePool {
   private final Executor workers;
   private final int initialSize;
   private final int maxSize;
+  private final Capacity capacity;
+  private final Runnable needRoom;
+  private final RunReport report;
   private final Supplier<String> description;
 
   private final ReentrantLock lock = new ReentrantLock();
@@ -51,6 +59,7 @@ final class ClonePool {
   private final Deque<Clone> ready = new ArrayDeque<>();
   private final Map<Integer, Clone> clones = new TreeMap<>();
   private int nextIndex = 1;
+  private long lastLeaseNanos = System.nanoTime();
   private int leased;
   /** Adopted clones whose holder is unknown: neither supply nor capacity until resolved. */
   private int unknown;
@@ -61,7 +70,10 @@ final class ClonePool {
   private int failuresInARow;
 
   ClonePool(String hash, DatabaseAdmin admin, DatabaseClaims claims, Executor workers, int initialSize, int maxSize,
-      Supplier<String> description) {
+      Capacity capacity, Runnable needRoom, RunReport report, Supplier<String> description) {
+    this.report = report;
+    this.capacity = capacity;
+    this.needRoom = needRoom;
     this.hash = hash;
     this.templateName = DatabaseNames.template(hash);
     this.admin = admin;
@@ -98,12 +110,14 @@ final class ClonePool {
         }
         Clone clone = ready.pollFirst();
         if (clone != null) {
+          lastLeaseNanos = System.nanoTime();
           clone.state = State.LEASED;
           clone.generation++;
           leased++;
           if (waiting) {
             waiting = false;
             waiters--;
+            report.waits().add(System.nanoTime() - startNanos);
           }
           unsafeEnsureSupply();
           return new Leased(clone.name, clone.index, clone.generation, startNanos);
@@ -155,6 +169,7 @@ final class ClonePool {
       clone.state = State.UNKNOWN;
       clones.put(index, clone);
       unknown++;
+      capacity.force();
       nextIndex = Math.max(nextIndex, index + 1);
     } finally {
       lock.unlock();
@@ -222,6 +237,16 @@ final class ClonePool {
 
   /** Takes a clone back; it is recreated before it is leased again. A stale give-back is ignored. */
   void giveBack(int index, int generation) {
+    giveBack(index, generation, Disposition.DIRTY);
+  }
+
+  /**
+   * Takes a clone back. {@code DIRTY}: recreated before it is leased again; {@code UNCHANGED}:
+   * ready again at once; {@code KEPT}: leaves the pool (its holder keeps it for debugging). A
+   * stale give-back is ignored.
+   */
+  void giveBack(int index, int generation, Disposition disposition) {
+    boolean kept = false;
     lock.lock();
     try {
       Clone clone = clones.get(index);
@@ -229,10 +254,74 @@ final class ClonePool {
         return;
       }
       leased--;
-      clone.state = State.DIRTY;
-      if (!closed) {
-        schedule(clone, 0);
+      switch (disposition) {
+        case UNCHANGED -> {
+          clone.state = State.READY;
+          ready.addLast(clone);
+          changed.signalAll();
+        }
+        case KEPT -> {
+          clones.remove(index);
+          capacity.release();
+          kept = true;
+          unsafeEnsureSupply();
+        }
+        default -> {
+          clone.state = State.DIRTY;
+          if (!closed) {
+            schedule(clone, 0);
+          }
+        }
       }
+    } finally {
+      lock.unlock();
+    }
+    if (kept) {
+      releaseClaimQuietly(DatabaseNames.clone(hash, index));
+    }
+  }
+
+  /**
+   * Gives one ready clone's room back to the global capacity (dropping it), for another
+   * template's pool that needs room. False when this pool has no ready clone to spare.
+   */
+  boolean shrinkOne() {
+    Clone victim;
+    lock.lock();
+    try {
+      victim = ready.pollLast();
+      if (victim == null) {
+        return false;
+      }
+      clones.remove(victim.index);
+    } finally {
+      lock.unlock();
+    }
+    try {
+      admin.drop(victim.name);
+    } catch (SQLException e) {
+      LOG.warn("Could not drop clone {} to make room; it stays, marked, for a later run", victim.name, e);
+    }
+    releaseClaimQuietly(victim.name);
+    capacity.release();
+    return true;
+  }
+
+  /** When this pool last leased a clone, for choosing which pool gives room back. */
+  long lastLeaseNanos() {
+    lock.lock();
+    try {
+      return lastLeaseNanos;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Whether this pool has a ready clone it could give back. */
+  boolean hasReady() {
+    lock.lock();
+    try {
+      return !ready.isEmpty();
     } finally {
       lock.unlock();
     }
@@ -271,6 +360,12 @@ final class ClonePool {
     // count against the maximum: the resolver turns them into supply within moments.
     int notLeased = clones.size() - leased - unknown;
     while (notLeased < initialSize + waiters && clones.size() < maxSize) {
+      if (!capacity.tryReserve()) {
+        if (waiters > 0) {
+          needRoom.run();
+        }
+        return;
+      }
       Clone clone = new Clone(nextIndex, DatabaseNames.clone(hash, nextIndex));
       nextIndex++;
       clones.put(clone.index, clone);
@@ -317,6 +412,7 @@ final class ClonePool {
     lock.lock();
     try {
       clones.remove(clone.index);
+      capacity.release();
       unsafeEnsureSupply();
     } finally {
       lock.unlock();
@@ -348,8 +444,10 @@ final class ClonePool {
     } finally {
       lock.unlock();
     }
+    long start = System.nanoTime();
     admin.drop(clone.name);
     admin.cloneFrom(templateName, clone.name, DatabaseNames.cloneMarker(hash));
+    report.recreations().add(System.nanoTime() - start);
     lock.lock();
     try {
       clone.state = State.READY;
@@ -363,6 +461,7 @@ final class ClonePool {
   }
 
   private void failed(Clone clone, Exception e) {
+    boolean givenUp = false;
     lock.lock();
     try {
       lastFailure = e;
@@ -376,7 +475,8 @@ final class ClonePool {
       if (clone.failuresInARow >= MAX_FAILURES_IN_A_ROW) {
         LOG.warn("Giving up on clone {} after {} failures in a row", clone.name, clone.failuresInARow, e);
         clones.remove(clone.index);
-        releaseClaimQuietly(clone.name);
+        capacity.release();
+        givenUp = true;
       } else {
         LOG.warn("Could not (re)create clone {} from {}; retrying", clone.name, templateName, e);
         schedule(clone, TimeUnit.NANOSECONDS.toMillis(backoffNanos(clone.failuresInARow)));
@@ -384,6 +484,10 @@ final class ClonePool {
       changed.signalAll();
     } finally {
       lock.unlock();
+    }
+    if (givenUp) {
+      // Outside the lock: no SQL ever runs under it.
+      releaseClaimQuietly(clone.name);
     }
   }
 
@@ -407,6 +511,10 @@ final class ClonePool {
   private UnableToLeaseDatabaseException unsafeTimeout(long startNanos) {
     long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
     String cause = lastFailure == null ? "" : " The last attempt to create a clone failed: " + lastFailure + ".";
+    if (capacity.used() >= capacity.limit()) {
+      cause += " All " + capacity.limit() + " databases pgisolated.pool.max-databases allows are in use by this and "
+          + "other templates' pools; raise it, or run fewer different templates at once.";
+    }
     return new UnableToLeaseDatabaseException("Timed out after " + waitedMillis
         + " ms waiting for a database cloned from " + templateName + " on " + description.get() + " ("
         + unsafeStatistics() + ")." + cause + " Raise pgisolated.pool.max-size (now " + maxSize

@@ -5,6 +5,7 @@ import io.github.pgisolated.core.UnableToLeaseDatabaseException;
 import io.github.pgisolated.core.internal.coordinator.CoordinatorUnavailableException;
 import io.github.pgisolated.core.internal.coordinator.LeaseRefusedException;
 import io.github.pgisolated.core.internal.coordinator.LeaseService;
+import io.github.pgisolated.core.internal.coordinator.LeaseService.Disposition;
 import io.github.pgisolated.core.internal.pool.DatabaseNames.Kind;
 import io.github.pgisolated.core.internal.pool.DatabaseNames.Marker;
 import java.sql.SQLException;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -45,7 +47,10 @@ public final class CoordinatorPools implements LeaseService, AutoCloseable {
   private final PgIsolatedConfig config;
   private final Supplier<String> serverDescription;
   private final boolean afterUncleanTakeover;
+  private final RunReport report;
   private final Map<String, ClonePool> pools = new ConcurrentHashMap<>();
+  private final Capacity capacity;
+  private final AtomicBoolean makingRoom = new AtomicBoolean();
   private volatile boolean closed;
 
   /**
@@ -53,8 +58,10 @@ public final class CoordinatorPools implements LeaseService, AutoCloseable {
    *     are only called orphans once that has been confirmed (see {@link OrphanResolver})
    */
   CoordinatorPools(DatabaseAdmin admin, DataSource adminPool, DatabaseClaims claims, Executor workers,
-      PgIsolatedConfig config, Supplier<String> serverDescription, boolean afterUncleanTakeover) {
+      PgIsolatedConfig config, Supplier<String> serverDescription, boolean afterUncleanTakeover, RunReport report) {
+    this.report = report;
     this.afterUncleanTakeover = afterUncleanTakeover;
+    this.capacity = new Capacity(config.poolMaxDatabases());
     this.admin = admin;
     this.adminPool = adminPool;
     this.claims = claims;
@@ -73,11 +80,45 @@ public final class CoordinatorPools implements LeaseService, AutoCloseable {
 
   @Override
   public void giveBack(Lease lease) {
+    giveBack(lease, Disposition.DIRTY);
+  }
+
+  @Override
+  public void giveBack(Lease lease, Disposition disposition) {
     Matcher m = CLONE.matcher(lease.database());
     ClonePool pool = pools.get(lease.templateHash());
     if (m.matches() && pool != null) {
-      pool.giveBack(Integer.parseInt(m.group(2)), (int) lease.generation());
+      pool.giveBack(Integer.parseInt(m.group(2)), (int) lease.generation(), disposition);
     }
+  }
+
+  /**
+   * A pool has waiters but the global cap stops it from growing: take a ready clone from the
+   * pool that has gone longest without a lease. One search at a time; it runs on a worker, never
+   * under a pool's lock, so no two pool locks are ever held together.
+   */
+  private void makeRoom(ClonePool needy) {
+    if (!makingRoom.compareAndSet(false, true)) {
+      return;
+    }
+    workers.execute(() -> {
+      try {
+        ClonePool victim = null;
+        for (ClonePool candidate : pools.values()) {
+          if (candidate != needy && candidate.hasReady()
+              && (victim == null || candidate.lastLeaseNanos() - victim.lastLeaseNanos() < 0)) {
+            victim = candidate;
+          }
+        }
+        if (victim != null && victim.shrinkOne()) {
+          LOG.debug("Took a clone of {} to make room for {}", DatabaseNames.template(victim.hash()),
+              DatabaseNames.template(needy.hash()));
+        }
+      } finally {
+        makingRoom.set(false);
+      }
+      needy.start();
+    });
   }
 
   @Override
@@ -131,8 +172,10 @@ public final class CoordinatorPools implements LeaseService, AutoCloseable {
       throw new UnableToLeaseDatabaseException("Could not check template " + template + " on "
           + serverDescription.get() + ": " + e.getMessage(), e);
     }
+    ClonePool[] self = new ClonePool[1];
     ClonePool pool = new ClonePool(hash, admin, claims, workers, config.poolInitialSize(), config.poolMaxSize(),
-        serverDescription);
+        capacity, () -> makeRoom(self[0]), report, serverDescription);
+    self[0] = pool;
     adoptExisting(pool, hash);
     pool.start();
     return pool;
@@ -168,7 +211,8 @@ public final class CoordinatorPools implements LeaseService, AutoCloseable {
 
   /** One line per pool, for STATUS requests and diagnostics. */
   public String status() {
-    StringBuilder status = new StringBuilder("pools=").append(pools.size());
+    StringBuilder status = new StringBuilder("databases=").append(capacity.used()).append('/').append(capacity.limit())
+        .append(" pools=").append(pools.size());
     pools.forEach((hash, pool) -> status.append(' ').append(hash).append('=').append(pool.statistics().toString()
         .replace(", ", "/").replace("=", ":")));
     return status.toString();

@@ -115,6 +115,31 @@ final class DatabaseAdmin {
     }
   }
 
+  /** Renames a database (it must have no sessions). */
+  void rename(String from, String to) throws SQLException {
+    try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
+      s.execute("alter database " + Sql.ident(from) + " rename to " + Sql.ident(to));
+    }
+  }
+
+  /** Sets a database's comment (its marker). */
+  void comment(String database, String text) throws SQLException {
+    try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
+      s.execute("comment on database " + Sql.ident(database) + " is " + Sql.literal(text));
+    }
+  }
+
+  /**
+   * Makes every new session on a database start read-only, or undoes that. Sessions already open
+   * keep their setting.
+   */
+  void setDefaultReadOnly(String database, boolean readOnly) throws SQLException {
+    try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
+      s.execute("alter database " + Sql.ident(database)
+          + (readOnly ? " set default_transaction_read_only = on" : " reset default_transaction_read_only"));
+    }
+  }
+
   /** Every session on a database but this one. */
   int sessionsOn(String database) throws SQLException {
     try (Connection c = admin.getConnection();

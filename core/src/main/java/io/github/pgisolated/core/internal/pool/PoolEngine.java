@@ -2,6 +2,7 @@ package io.github.pgisolated.core.internal.pool;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.pgisolated.core.DatabaseLease;
+import io.github.pgisolated.core.LeaseMode;
 import io.github.pgisolated.core.PgIsolatedConfig;
 import io.github.pgisolated.core.PgIsolatedConfig.Coordinator;
 import io.github.pgisolated.core.PgIsolatedPool;
@@ -12,6 +13,7 @@ import io.github.pgisolated.core.internal.coordinator.CoordinatorDirectory;
 import io.github.pgisolated.core.internal.coordinator.CoordinatorUnavailableException;
 import io.github.pgisolated.core.internal.coordinator.LeaseRefusedException;
 import io.github.pgisolated.core.internal.coordinator.LeaseService;
+import io.github.pgisolated.core.internal.coordinator.LeaseService.Disposition;
 import io.github.pgisolated.core.internal.coordinator.LeaseService.Holder;
 import io.github.pgisolated.core.internal.coordinator.LeaseService.Lease;
 import io.github.pgisolated.core.internal.server.PostgresServer;
@@ -56,9 +58,12 @@ public final class PoolEngine implements PgIsolatedPool {
   private final TemplateRegistry templates;
   private final Coordination coordination;
   private final Holder holder;
+  private final KeptDatabases kept;
+  private final RunReport report = new RunReport();
   private final Map<TemplateDefinition, String> hashes = new ConcurrentHashMap<>();
   private final Map<String, PooledLease> live = new ConcurrentHashMap<>();
   private volatile boolean closed;
+  private final java.util.concurrent.atomic.AtomicBoolean firstLeaseLogged = new java.util.concurrent.atomic.AtomicBoolean();
 
   private PoolEngine(PgIsolatedConfig config, PostgresServer server) {
     this.config = config;
@@ -76,11 +81,17 @@ public final class PoolEngine implements PgIsolatedPool {
     });
     this.workers = daemonPool("pgisolated-worker-", config.poolParallelTasks());
     this.closer = Executors.newCachedThreadPool(daemonThreads("pgisolated-closer-"));
-    this.templates = new TemplateRegistry(new TemplateBuilder(endpoint, admin, claims), endpoint.description());
+    this.templates = new TemplateRegistry(new TemplateBuilder(endpoint, admin, claims), endpoint.description(), report);
+    this.kept = new KeptDatabases(admin, config.keepFailedDatabases());
     long pid = ProcessHandle.current().pid();
     this.holder = new Holder(pid, "JVM " + pid);
     this.coordination = new Coordination(coordinatorDirectory(config, server),
-        unclean -> new CoordinatorPools(admin, adminPool, claims, workers, config, endpoint::description, unclean),
+        unclean -> {
+          // A coordinator also clears away what earlier runs kept for debugging.
+          workers.execute(kept::dropThoseOfEndedRuns);
+          return new CoordinatorPools(admin, adminPool, claims, workers, config, endpoint::description, unclean,
+              report);
+        },
         this::leaseLost);
   }
 
@@ -107,7 +118,7 @@ public final class PoolEngine implements PgIsolatedPool {
   }
 
   @Override
-  public DatabaseLease lease(TemplateDefinition template, Duration timeout) {
+  public DatabaseLease lease(TemplateDefinition template, Duration timeout, LeaseMode mode) {
     if (closed) {
       throw new UnableToLeaseDatabaseException("This pgisolated pool is closed.");
     }
@@ -119,7 +130,14 @@ public final class PoolEngine implements PgIsolatedPool {
       LeaseService service = coordination.service(deadline);
       try {
         Lease lease = service.lease(hash, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())), holder);
-        return hold(service, lease);
+        PooledLease held = hold(service, lease, mode);
+        report.leases().add(System.nanoTime() - start);
+        if (firstLeaseLogged.compareAndSet(false, true)) {
+          // Time to first test: what a user waits for before the first test runs.
+          LOG.info("First database leased {} ms after this JVM started", System.currentTimeMillis()
+              - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime());
+        }
+        return held;
       } catch (CoordinatorUnavailableException e) {
         // The coordinator went away while we asked: elect again and ask the new one.
         coordination.lost(service);
@@ -131,7 +149,7 @@ public final class PoolEngine implements PgIsolatedPool {
     }
   }
 
-  private PooledLease hold(LeaseService service, Lease lease) {
+  private PooledLease hold(LeaseService service, Lease lease, LeaseMode mode) {
     try {
       if (!claims.tryHold(lease.database())) {
         service.giveBack(lease);
@@ -143,13 +161,67 @@ public final class PoolEngine implements PgIsolatedPool {
       throw new UnableToLeaseDatabaseException("Could not mark " + lease.database() + " as held on " + endpoint
           + ": " + e.getMessage(), e);
     }
-    PooledLease pooled = new PooledLease(this, service, lease, endpoint.database(lease.database()));
+    if (mode == LeaseMode.READ_ONLY) {
+      try {
+        admin.setDefaultReadOnly(lease.database(), true);
+      } catch (SQLException e) {
+        giveBackQuietly(service, lease);
+        throw new UnableToLeaseDatabaseException("Could not make " + lease.database() + " read-only on " + endpoint
+            + ": " + e.getMessage(), e);
+      }
+    }
+    PooledLease pooled = new PooledLease(this, service, lease, endpoint.database(lease.database()), mode);
     live.put(lease.database(), pooled);
     return pooled;
   }
 
+  private void giveBackQuietly(LeaseService service, Lease lease) {
+    try {
+      claims.stopHolding(lease.database());
+      service.giveBack(lease);
+    } catch (SQLException | RuntimeException e) {
+      LOG.debug("Could not give {} back", lease.database(), e);
+    }
+  }
+
+  /**
+   * Keeps a leased database for debugging (see {@link KeptDatabases}); empty when this JVM has
+   * kept as many as it may, or keeping failed (then the database is given back as usual).
+   */
+  java.util.Optional<String> keep(PooledLease pooled, String reason) {
+    if (!kept.tryReserve()) {
+      return java.util.Optional.empty();
+    }
+    try {
+      String name = kept.keep(pooled.database().databaseName(), pooled.templateHash(), reason);
+      giveBack(pooled, Disposition.KEPT);
+      LOG.info("Kept {} for debugging ({}) as {}", pooled.database().databaseName(), reason, name);
+      return java.util.Optional.of(name);
+    } catch (SQLException | RuntimeException e) {
+      kept.unreserve();
+      LOG.warn("Could not keep {} for debugging; giving it back", pooled.database().databaseName(), e);
+      return java.util.Optional.empty();
+    }
+  }
+
+  /** Lets new sessions write again before a read-only database goes back unchanged; false on failure. */
+  boolean undoReadOnly(String database) {
+    try {
+      admin.setDefaultReadOnly(database, false);
+      return true;
+    } catch (SQLException e) {
+      LOG.debug("Could not undo read-only on {}; it is recreated instead", database, e);
+      return false;
+    }
+  }
+
   /** Called by a lease once its connections are closed: the database goes back to the coordinator. */
   void giveBack(PooledLease pooled) {
+    giveBack(pooled, Disposition.DIRTY);
+  }
+
+  /** Gives a lease's database back, saying what became of it. */
+  void giveBack(PooledLease pooled, Disposition disposition) {
     live.remove(pooled.database().databaseName(), pooled);
     try {
       claims.stopHolding(pooled.database().databaseName());
@@ -158,7 +230,7 @@ public final class PoolEngine implements PgIsolatedPool {
     }
     PooledLease.Source source = pooled.source();
     try {
-      source.service().giveBack(source.lease());
+      source.service().giveBack(source.lease(), disposition);
     } catch (CoordinatorUnavailableException e) {
       // The coordinator is gone; its successor finds no holder lock and recreates the clone.
       LOG.debug("Coordinator gone while giving back {}", source.lease().database(), e);
@@ -227,6 +299,11 @@ public final class PoolEngine implements PgIsolatedPool {
     return pools == null ? null : pools.statistics(hash);
   }
 
+  /** What this JVM's pool did so far (the run report's figures). */
+  public RunReport report() {
+    return report;
+  }
+
   /** Whether this JVM is the elected coordinator (or its own, with coordination off). */
   public boolean isCoordinator() {
     return coordination.isCoordinator();
@@ -258,6 +335,9 @@ public final class PoolEngine implements PgIsolatedPool {
     }
     closed = true;
     shutdown(closer);
+    if (config.report() && (report.leases().count() > 0 || report.builds().count() > 0)) {
+      LOG.info(report.format("JVM " + holder.pid() + (coordination.isCoordinator() ? ", the coordinator" : "")));
+    }
     coordination.close();
     shutdown(workers);
     claims.close();

@@ -2,10 +2,13 @@ package io.github.pgisolated.core.internal.pool;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.pgisolated.core.DatabaseLease;
+import io.github.pgisolated.core.LeaseMode;
 import io.github.pgisolated.core.PgDatabase;
 import io.github.pgisolated.core.internal.coordinator.LeaseService;
+import io.github.pgisolated.core.internal.coordinator.LeaseService.Disposition;
 import io.github.pgisolated.core.internal.coordinator.LeaseService.Lease;
 import java.sql.SQLException;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -28,12 +31,15 @@ final class PooledLease implements DatabaseLease {
 
   private final PoolEngine engine;
   private final PgDatabase database;
+  private final LeaseMode mode;
   private Source source;
+  private boolean changed;
   private boolean released;
   private HikariDataSource dataSource;
 
-  PooledLease(PoolEngine engine, LeaseService service, Lease lease, PgDatabase database) {
+  PooledLease(PoolEngine engine, LeaseService service, Lease lease, PgDatabase database, LeaseMode mode) {
     this.engine = engine;
+    this.mode = mode;
     this.source = new Source(service, lease);
     this.database = database;
   }
@@ -73,14 +79,42 @@ final class PooledLease implements DatabaseLease {
   }
 
   @Override
+  public synchronized void markChanged() {
+    changed = true;
+  }
+
+  @Override
+  public Optional<PgDatabase> keep(String reason) {
+    HikariDataSource closing;
+    synchronized (this) {
+      if (released) {
+        return Optional.empty();
+      }
+      released = true;
+      closing = dataSource;
+    }
+    if (closing != null) {
+      // The database is renamed next, which needs it free of sessions: close them now.
+      closing.close();
+    }
+    Optional<String> kept = engine.keep(this, reason);
+    if (kept.isEmpty()) {
+      engine.giveBack(this);
+    }
+    return kept.map(name -> new PgDatabase(database.host(), database.port(), name, database.user(), database.password()));
+  }
+
+  @Override
   public Release release() {
     HikariDataSource closing;
+    boolean unchangedIfTidy;
     synchronized (this) {
       if (released) {
         return new Release(0, 0);
       }
       released = true;
       closing = dataSource;
+      unchangedIfTidy = mode == LeaseMode.READ_ONLY && !changed;
     }
     int borrowed = 0;
     int elsewhere = 0;
@@ -90,19 +124,20 @@ final class PooledLease implements DatabaseLease {
     } catch (SQLException | RuntimeException e) {
       LOG.warn("Could not check {} for connections left open", database.databaseName(), e);
     }
-    if (closing == null) {
-      engine.giveBack(this);
-    } else {
-      // HikariCP's close waits some 30 ms on its executors: not on the test's time. The clone
-      // goes back only once its pool is closed.
-      engine.closeInBackground(() -> {
-        try {
+    // A read-only lease left tidy goes back as it is; anything else is recreated.
+    boolean unchanged = unchangedIfTidy && borrowed == 0 && elsewhere == 0;
+    // HikariCP's close waits some 30 ms on its executors: not on the test's time. The clone
+    // goes back only once its pool is closed.
+    engine.closeInBackground(() -> {
+      try {
+        if (closing != null) {
           closing.close();
-        } finally {
-          engine.giveBack(this);
         }
-      });
-    }
+      } finally {
+        engine.giveBack(this, unchanged && engine.undoReadOnly(database.databaseName())
+            ? Disposition.UNCHANGED : Disposition.DIRTY);
+      }
+    });
     return new Release(borrowed, elsewhere);
   }
 

@@ -28,9 +28,11 @@ final class TemplateRegistry {
 
   private final TemplateBuilder builder;
   private final String serverDescription;
+  private final RunReport report;
   private final Map<String, CompletableFuture<Void>> ready = new ConcurrentHashMap<>();
 
-  TemplateRegistry(TemplateBuilder builder, String serverDescription) {
+  TemplateRegistry(TemplateBuilder builder, String serverDescription, RunReport report) {
+    this.report = report;
     this.builder = builder;
     this.serverDescription = serverDescription;
   }
@@ -75,7 +77,10 @@ final class TemplateRegistry {
   private void build(TemplateDefinition template, String hash, CompletableFuture<Void> result, long deadline) {
     try {
       TemplateBuilder.Outcome outcome = builder.ensureReady(template, hash, deadline);
-      if (!outcome.built()) {
+      if (outcome.built()) {
+        report.builds().add(outcome.millis() * 1_000_000);
+      } else {
+        report.templateReused();
         LOG.info("Reusing template {} ({}), checked in {} ms", DatabaseNames.template(hash), template.describe(),
             outcome.millis());
       }

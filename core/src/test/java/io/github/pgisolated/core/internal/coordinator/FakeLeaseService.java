@@ -1,5 +1,7 @@
 package io.github.pgisolated.core.internal.coordinator;
 
+import io.github.pgisolated.core.internal.coordinator.LeaseService.Disposition;
+
 import io.github.pgisolated.core.UnableToLeaseDatabaseException;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -32,6 +34,7 @@ final class FakeLeaseService implements LeaseService {
   private final Set<String> out = new HashSet<>();
   private final List<String> violations = new ArrayList<>();
   private final List<Lease> givenBack = new ArrayList<>();
+  private final List<Disposition> dispositions = new ArrayList<>();
   private long generation;
   private int leased;
   private int waiting;
@@ -79,6 +82,17 @@ final class FakeLeaseService implements LeaseService {
       waiting--;
     }
     return takeOut(free.removeFirst(), templateHash);
+  }
+
+  @Override
+  public synchronized void giveBack(Lease lease, Disposition disposition) {
+    dispositions.add(disposition);
+    giveBack(lease);
+  }
+
+  /** How each give-back through {@link #giveBack(Lease, Disposition)} was described. */
+  synchronized List<Disposition> dispositions() {
+    return List.copyOf(dispositions);
   }
 
   @Override

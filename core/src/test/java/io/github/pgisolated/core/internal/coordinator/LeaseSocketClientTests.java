@@ -107,6 +107,20 @@ class LeaseSocketClientTests {
     });
   }
 
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.EnumSource(LeaseService.Disposition.class)
+  void theCoordinatorHearsWhatBecameOfTheDatabase(LeaseService.Disposition disposition) {
+    assertTimeoutPreemptively(GUARD, () -> {
+      coordinator = TestCoordinator.start(temp, 1);
+      try (LeaseSocketClient client = new LeaseSocketClient(coordinator.directory)) {
+        LeaseService.Lease lease = client.lease(FakeLeaseService.HASH, Duration.ofSeconds(5), HOLDER);
+        client.giveBack(lease, disposition);
+        assertThat(coordinator.service.dispositions()).containsExactly(disposition);
+        assertThat(coordinator.service.givenBack()).containsExactly(lease);
+      }
+    });
+  }
+
   @Test
   void noSocketMeansNoCoordinator() {
     CoordinatorDirectory directory = CoordinatorDirectory.forTarget(temp, "nobody");

@@ -116,7 +116,7 @@ class LeaseSocketServerTests {
         connection.send("PGISOLATED 1 LEASE " + FakeLeaseService.HASH + " 100 1 again\n");
 
         assertThat(connection.readLine()).startsWith(
-            "ERROR BAD_REQUEST only RETURN is valid while a lease is held, not \"PGISOLATED 1");
+            "ERROR BAD_REQUEST only RETURN [UNCHANGED|KEPT] is valid while a lease is held, not \"PGISOLATED 1");
         assertThat(connection.readLine()).isNull();
         coordinator.awaitIdle();
         assertThat(coordinator.service.givenBack()).hasSize(1);

@@ -163,7 +163,7 @@ class ProtocolFuzzTests {
               "ERROR INTERNAL no", "return", "RETURN now", ""};
           connection.send(misplaced[random.nextInt(misplaced.length)] + "\n");
           assertThat(connection.readLine())
-              .startsWith("ERROR BAD_REQUEST only RETURN is valid while a lease is held");
+              .startsWith("ERROR BAD_REQUEST only RETURN [UNCHANGED|KEPT] is valid while a lease is held");
           assertThat(connection.isClosedByServer()).isTrue();
         }
       }
