@@ -1,8 +1,8 @@
 package io.github.pgisolated.core.internal.migrations;
 
 import io.github.pgisolated.core.InvalidConfigurationException;
-import io.github.pgisolated.core.TemplateDefinition;
 import io.github.pgisolated.core.PgDatabase;
+import io.github.pgisolated.core.TemplateDefinition;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
