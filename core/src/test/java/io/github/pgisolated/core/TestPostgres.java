@@ -61,8 +61,12 @@ public final class TestPostgres {
           }
         }
         for (String name : names) {
-          // Templates are flagged as such, and a template cannot be dropped.
-          s.execute("alter database \"" + name + "\" is_template false");
+          try {
+            // Templates are flagged as such, and a template cannot be dropped.
+            s.execute("alter database \"" + name + "\" is_template false");
+          } catch (SQLException goneOrBeingRecreated) {
+            // Dropped meanwhile, or caught mid-recreation (an "invalid" database): drop it all the same.
+          }
           s.execute("drop database if exists \"" + name + "\" with (force)");
         }
       }

@@ -121,8 +121,14 @@ final class TemplateBuilder {
         }
       }
       int leftovers = admin.foreignSessions(name);
+      // Sessions closed a moment ago may not have left pg_stat_activity yet: look again briefly.
+      for (int i = 0; i < 25 && leftovers > 0; i++) {
+        sleep(10);
+        leftovers = admin.foreignSessions(name);
+      }
       if (leftovers > 0) {
-        LOG.warn("The initializer of template {} left {} connection(s) open; terminating them", name, leftovers);
+        LOG.warn("Building template {} left {} connection(s) open (an initializer that does not close what it opens?); "
+            + "terminating them", name, leftovers);
       }
       admin.finishTemplate(name, DatabaseNames.readyMarker(hash));
     } catch (RuntimeException | SQLException e) {
