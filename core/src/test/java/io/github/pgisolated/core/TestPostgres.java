@@ -62,7 +62,8 @@ public final class TestPostgres {
         }
         for (Map.Entry<String, Boolean> name : names.entrySet()) {
           // A template cannot be dropped while it is flagged as one. Only templates are altered: a
-          // clone may be half-dropped by its pool meanwhile, and altering that is a FATAL error.
+          // clone may be caught mid-recreation by its pool (an "invalid" database), and altering
+          // that is a FATAL error, which closes this connection.
           if (name.getValue()) {
             s.execute("alter database \"" + name.getKey() + "\" is_template false");
           }

@@ -6,6 +6,7 @@ import io.github.pgisolated.core.TemplateBuildException;
 import io.github.pgisolated.core.TemplateDefinition;
 import io.github.pgisolated.core.TemplateInitializer;
 import io.github.pgisolated.core.UnableToLeaseDatabaseException;
+import io.github.pgisolated.core.internal.migrations.Migrations;
 import io.github.pgisolated.core.internal.pool.DatabaseNames.Kind;
 import io.github.pgisolated.core.internal.pool.DatabaseNames.Marker;
 import io.github.pgisolated.core.internal.server.ServerEndpoint;
@@ -177,13 +178,20 @@ final class TemplateBuilder {
             }
           }
         }
+        Migrations.run(definition, server.database(name));
         if (definition.initializer().isPresent()) {
           runInitializer(definition.initializer().get(), template);
         }
       }
       int leftovers = admin.foreignSessions(name);
+      // Sessions closed a moment ago may not have left pg_stat_activity yet: look again briefly.
+      for (int i = 0; i < 25 && leftovers > 0; i++) {
+        sleep(10);
+        leftovers = admin.foreignSessions(name);
+      }
       if (leftovers > 0) {
-        LOG.warn("The initializer of template {} left {} connection(s) open; terminating them", name, leftovers);
+        LOG.warn("Building template {} left {} connection(s) open (an initializer that does not close what it opens?); "
+            + "terminating them", name, leftovers);
       }
       admin.finishTemplate(name, DatabaseNames.readyMarker(hash, lineage, clock.instant()));
     } catch (RuntimeException | SQLException e) {

@@ -4,6 +4,7 @@ import io.github.pgisolated.core.TemplateDefinition;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -36,13 +37,12 @@ final class TemplateLineage {
     return HexFormat.of().formatHex(digest.digest(), 0, 8);
   }
 
-  /**
-   * Where the definition's migrations come from, e.g. {@code flyway:classpath:db/migration}.
-   * {@link TemplateDefinition} has no migrations yet; when it gains {@code flyway()} and
-   * {@code liquibase()}, list their locations here (a line), prefixed with the tool's name.
-   */
+  /** Where the definition's migrations come from, each prefixed with its tool's name. */
   private static List<String> migrationLocations(TemplateDefinition definition) {
-    return List.of();
+    List<String> locations = new ArrayList<>();
+    definition.flywayLocations().forEach(location -> locations.add("flyway:" + location));
+    definition.liquibaseChangelog().ifPresent(changelog -> locations.add("liquibase:" + changelog));
+    return locations;
   }
 
   private static void update(MessageDigest digest, String text) {
