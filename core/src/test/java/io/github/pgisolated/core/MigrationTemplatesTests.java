@@ -114,7 +114,7 @@ class MigrationTemplatesTests {
   }
 
   @Test
-  void aFailingFlywayMigrationNamesTheMigrationAndTheErrorAndLeavesNoDatabase() throws SQLException {
+  void aFailingFlywayMigrationNamesTheMigrationAndTheErrorAndKeepsOnlyTheTemplateMarkedFailed() throws SQLException {
     TemplateDefinition template = fresh().flyway("classpath:db/flyway/broken").build();
     String hash = hashOf(template);
 
@@ -126,11 +126,12 @@ class MigrationTemplatesTests {
         .hasMessageContaining("  4 | insert into shelf (colour) values ('red');")
         .hasMessageContaining("Fix the migration");
 
-    assertThat(databasesOf(hash)).as("databases left for the failed template %s", hash).isZero();
+    assertThat(databasesOf(hash)).as("databases left for the failed template %s", hash).isEqualTo(1);
+    assertThat(templateMarker(hash)).startsWith("pgisolated:1 template " + hash + " failed at=");
   }
 
   @Test
-  void aFailingLiquibaseChangesetNamesTheChangesetAndTheErrorAndLeavesNoDatabase() throws SQLException {
+  void aFailingLiquibaseChangesetNamesTheChangesetAndTheErrorAndKeepsOnlyTheTemplateMarkedFailed() throws SQLException {
     TemplateDefinition template = fresh().liquibase("db/liquibase-broken/changelog.sql").build();
     String hash = hashOf(template);
 
@@ -141,7 +142,8 @@ class MigrationTemplatesTests {
         .hasMessageContaining("column \"planet\" of relation \"moon\" does not exist")
         .hasMessageContaining("Fix the changeset");
 
-    assertThat(databasesOf(hash)).as("databases left for the failed template %s", hash).isZero();
+    assertThat(databasesOf(hash)).as("databases left for the failed template %s", hash).isEqualTo(1);
+    assertThat(templateMarker(hash)).startsWith("pgisolated:1 template " + hash + " failed at=");
   }
 
   @Test
@@ -209,6 +211,18 @@ class MigrationTemplatesTests {
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return rs.getLong(1);
+      }
+    }
+  }
+
+  /** The comment of the template of a hash: the failed one is kept, marked with its error, for waiting JVMs. */
+  private static String templateMarker(String hash) throws SQLException {
+    try (Connection admin = TestPostgres.adminConnection(pool);
+        PreparedStatement ps = admin.prepareStatement(
+            "select shobj_description(oid, 'pg_database') from pg_database where datname = ?")) {
+      ps.setString(1, "pgisolated_" + hash + "_tpl");
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
       }
     }
   }
