@@ -62,6 +62,7 @@ public final class PgIsolatedConfig {
   private final int poolMaxDatabases;
   private final int keepFailedDatabases;
   private final boolean report;
+  private final boolean prefetch;
   private final Coordinator coordinator;
   private final Optional<Path> coordinatorDirectory;
   private final Duration leaseTimeout;
@@ -107,6 +108,7 @@ public final class PgIsolatedConfig {
     }
     keepFailedDatabases = v.integer(ConfigKey.KEEP_FAILED_DATABASES, 5, 0, 1000);
     report = v.choice(ConfigKey.REPORT, Switch.class, Switch.TRUE) == Switch.TRUE;
+    prefetch = v.choice(ConfigKey.PREFETCH, Switch.class, Switch.TRUE) == Switch.TRUE;
     coordinator = v.choice(ConfigKey.COORDINATOR, Coordinator.class, Coordinator.AUTO);
     coordinatorDirectory = v.path(ConfigKey.COORDINATOR_DIRECTORY, "");
     leaseTimeout = v.duration(ConfigKey.LEASE_TIMEOUT, Duration.ofSeconds(60), false);
@@ -247,6 +249,11 @@ public final class PgIsolatedConfig {
   /** Whether the run report is logged ({@code pgisolated.report}). */
   public boolean report() {
     return report;
+  }
+
+  /** Whether each template's next lease is fetched ahead ({@code pgisolated.prefetch}). */
+  public boolean prefetch() {
+    return prefetch;
   }
 
   private enum Switch { TRUE, FALSE }

@@ -20,9 +20,15 @@ import java.util.Map;
 public final class TestPostgres {
   private TestPostgres() {}
 
-  /** A configuration for tests, with overrides. */
+  /**
+   * A configuration for tests, with overrides. Prefetching is off unless a test turns it on:
+   * core's tests count leases and clones exactly, and a prefetched lease would be one more.
+   * Prefetching itself is tested in {@code PrefetchTests}, and is on in the extension's tests,
+   * the examples and the child JVMs of the process tests.
+   */
   public static PgIsolatedConfig config(Map<String, String> overrides) {
     Map<String, String> properties = new HashMap<>();
+    properties.put("pgisolated.prefetch", "false");
     String external = System.getenv("PGI_TEST_EXTERNAL_URL");
     if (external != null) {
       properties.put("pgisolated.postgres", "external");

@@ -60,6 +60,8 @@ public enum ConfigKey {
       "Connections in the pool behind each test's DataSource."),
   KEEP_FAILED_DATABASES("pgisolated.keep-failed-databases", "5",
       "Databases of failed tests kept for debugging per JVM (URL in the failure); dropped by the next run."),
+  PREFETCH("pgisolated.prefetch", "true",
+      "Lease each template's next database ahead, with a warm connection, while the current test runs."),
   REPORT("pgisolated.report", "true",
       "Log a short report of leases, waits, recreations and templates when a JVM's tests end."),
   LEAK_DETECTION("pgisolated.leak-detection", "warn",
