@@ -62,10 +62,13 @@ public final class PgIsolatedConfig {
   private final int poolMaxDatabases;
   private final int keepFailedDatabases;
   private final boolean report;
+  private final boolean prefetch;
   private final Coordinator coordinator;
   private final Optional<Path> coordinatorDirectory;
   private final Duration leaseTimeout;
   private final Duration templateTimeout;
+  private final int templateKeep;
+  private final Duration templateMaxAge;
   private final CloneStrategy cloneStrategy;
   private final int dataSourceMaxConnections;
   private final LeakDetection leakDetection;
@@ -105,10 +108,13 @@ public final class PgIsolatedConfig {
     }
     keepFailedDatabases = v.integer(ConfigKey.KEEP_FAILED_DATABASES, 5, 0, 1000);
     report = v.choice(ConfigKey.REPORT, Switch.class, Switch.TRUE) == Switch.TRUE;
+    prefetch = v.choice(ConfigKey.PREFETCH, Switch.class, Switch.TRUE) == Switch.TRUE;
     coordinator = v.choice(ConfigKey.COORDINATOR, Coordinator.class, Coordinator.AUTO);
     coordinatorDirectory = v.path(ConfigKey.COORDINATOR_DIRECTORY, "");
     leaseTimeout = v.duration(ConfigKey.LEASE_TIMEOUT, Duration.ofSeconds(60), false);
     templateTimeout = v.duration(ConfigKey.TEMPLATE_TIMEOUT, Duration.ofMinutes(10), false);
+    templateKeep = v.integer(ConfigKey.TEMPLATE_KEEP, 3, 1, 1_000);
+    templateMaxAge = v.duration(ConfigKey.TEMPLATE_MAX_AGE, Duration.ofDays(7), true);
     cloneStrategy = v.choice(ConfigKey.CLONE_STRATEGY, CloneStrategy.class, CloneStrategy.AUTO);
     dataSourceMaxConnections = v.integer(ConfigKey.DATASOURCE_MAX_CONNECTIONS, 5, 1, 100);
     leakDetection = v.choice(ConfigKey.LEAK_DETECTION, LeakDetection.class, LeakDetection.WARN);
@@ -245,6 +251,11 @@ public final class PgIsolatedConfig {
     return report;
   }
 
+  /** Whether each template's next lease is fetched ahead ({@code pgisolated.prefetch}). */
+  public boolean prefetch() {
+    return prefetch;
+  }
+
   private enum Switch { TRUE, FALSE }
 
   public int keepFailedDatabases() {
@@ -257,6 +268,16 @@ public final class PgIsolatedConfig {
 
   public Duration templateTimeout() {
     return templateTimeout;
+  }
+
+  /** How many templates of one lineage are kept ({@code pgisolated.template.keep}), at least 1. */
+  public int templateKeep() {
+    return templateKeep;
+  }
+
+  /** How long an unused template is kept ({@code pgisolated.template.max-age}); zero: forever. */
+  public Duration templateMaxAge() {
+    return templateMaxAge;
   }
 
   public CloneStrategy cloneStrategy() {

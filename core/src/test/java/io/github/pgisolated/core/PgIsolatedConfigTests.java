@@ -26,6 +26,25 @@ class PgIsolatedConfigTests {
     assertThat(config.leakDetection()).isEqualTo(LeakDetection.WARN);
     assertThat(config.embeddedVersion()).isEqualTo("18.6.0");
     assertThat(config.embeddedIdleShutdown()).isEqualTo(Duration.ofMinutes(30));
+    assertThat(config.templateKeep()).isEqualTo(3);
+    assertThat(config.templateMaxAge()).isEqualTo(Duration.ofDays(7));
+  }
+
+  @Test
+  void templateCollectionTakesDaysAndKeepsAtLeastOneTemplatePerLineage() {
+    PgIsolatedConfig config = PgIsolatedConfig.from(Map.of(
+        "pgisolated.template.keep", "1",
+        "pgisolated.template.max-age", "30d"));
+    assertThat(config.templateKeep()).isEqualTo(1);
+    assertThat(config.templateMaxAge()).isEqualTo(Duration.ofDays(30));
+    assertThat(PgIsolatedConfig.from(Map.of("pgisolated.template.max-age", "0")).templateMaxAge()).isZero();
+    assertThatThrownBy(() -> PgIsolatedConfig.from(Map.of("pgisolated.template.keep", "0")))
+        .isInstanceOf(InvalidConfigurationException.class)
+        .hasMessageContaining("Invalid value '0' for pgisolated.template.keep")
+        .hasMessageContaining("expected a whole number from 1 to 1000")
+        .hasMessageContaining("The default is 3.");
+    assertThatThrownBy(() -> PgIsolatedConfig.from(Map.of("pgisolated.template.max-age", "a week")))
+        .hasMessageContaining("500ms, 30s, 10m, 1h or 7d (0 to disable)");
   }
 
   @Test
@@ -61,7 +80,7 @@ class PgIsolatedConfigTests {
     assertThatThrownBy(() -> PgIsolatedConfig.from(Map.of("pgisolated.lease-timeout", "soon")))
         .isInstanceOf(InvalidConfigurationException.class)
         .hasMessageContaining("'soon' for pgisolated.lease-timeout")
-        .hasMessageContaining("500ms, 30s, 10m or 1h");
+        .hasMessageContaining("500ms, 30s, 10m, 1h or 7d");
     assertThatThrownBy(() -> PgIsolatedConfig.from(Map.of("pgisolated.lease-timeout", "0")))
         .hasMessageContaining("greater than zero");
   }

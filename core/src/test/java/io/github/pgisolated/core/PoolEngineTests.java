@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.github.pgisolated.core.internal.pool.PoolEngine;
+import io.github.pgisolated.core.process.BlockingFailingInitializer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -17,12 +20,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,13 +46,14 @@ class PoolEngineTests {
   static void closePoolAndDropWhatTheTestsMade() throws SQLException {
     List<String> hashes = new ArrayList<>();
     for (String input : INPUTS) {
-      for (String script : new String[] {null, "db/shop.sql", "db/broken.sql"}) {
+      for (String script : new String[] {null, "db/shop.sql", "db/broken.sql", "db/slow-broken.sql"}) {
         TemplateDefinition.Builder b = TemplateDefinition.builder().hashInput(input);
         if (script != null) {
           b.scripts(script);
         }
         hashes.add(hashOf(b.build()));
         hashes.add(hashOf(b.initializer(CountingInitializer.class).build()));
+        hashes.add(hashOf(b.initializer(BlockingFailingInitializer.class).build()));
       }
     }
     pool.close();
@@ -172,7 +178,7 @@ class PoolEngineTests {
   }
 
   @Test
-  void aFailingScriptGivesEveryCallerTheScriptsErrorAndNoClone() throws Exception {
+  void aFailingScriptGivesEveryCallerTheScriptsErrorAndLeavesOnlyTheTemplateMarkedFailed() throws Exception {
     TemplateDefinition template = fresh().scripts("db/broken.sql").build();
     ExecutorService threads = Executors.newFixedThreadPool(4);
     try {
@@ -191,16 +197,127 @@ class PoolEngineTests {
     } finally {
       threads.shutdownNow();
     }
+    String hash = hashOf(template);
     try (Connection admin = TestPostgres.adminConnection(pool);
-        PreparedStatement ps = admin.prepareStatement(
-            "select count(*) from pg_database where datname like 'pgisolated\\_' || ? || '%'")) {
-      String hash = hashOf(template);
+        PreparedStatement ps = admin.prepareStatement("select datname, datallowconn, datistemplate,"
+            + " shobj_description(oid, 'pg_database') from pg_database where datname like 'pgisolated\\_' || ? || '%'")) {
       ps.setString(1, hash);
       try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        assertThat(rs.getInt(1)).as("databases left for failed template %s", hash).isZero();
+        assertThat(rs.next()).as("the failed template of %s is kept", hash).isTrue();
+        assertThat(rs.getString(1)).isEqualTo("pgisolated_" + hash + "_tpl");
+        assertThat(rs.getBoolean(2)).as("connections allowed").isFalse();
+        assertThat(rs.getBoolean(3)).as("flagged a template").isFalse();
+        assertThat(rs.getString(4))
+            .startsWith("pgisolated:1 template " + hash + " failed at=")
+            .contains("\nTemplate script db/broken.sql failed at line 4")
+            .contains("create tabel broken (id int);");
+        assertThat(rs.next()).as("clones of the failed template").isFalse();
       }
     }
+  }
+
+  @Test
+  void aFailingScriptReachesAnotherPoolThatWaitedForTheBuildWithItsLineAndMessage() throws Exception {
+    TemplateDefinition template = fresh().scripts("db/slow-broken.sql").build();
+    String name = "pgisolated_" + hashOf(template) + "_tpl";
+    // Two pools that do not coordinate, as two JVMs with pgisolated.coordinator=none would be.
+    try (PgIsolatedPool second = PgIsolatedPool.start(TestPostgres.config(Map.of("pgisolated.coordinator", "none")))) {
+      CompletableFuture<DatabaseLease> building = CompletableFuture.supplyAsync(() -> pool.lease(template));
+      awaitMarker(name, "building");
+      // The script sleeps 2 s before it fails: the second pool finds it being built, and waits.
+      assertThatThrownBy(() -> second.lease(template))
+          .isInstanceOf(TemplateBuildException.class)
+          .hasMessageStartingWith("Template " + name + " (scripts=[db/slow-broken.sql], hashInputs=")
+          .hasMessageContaining("failed to build in another JVM or pool on ")
+          .hasMessageContaining("which this one waited for")
+          .hasMessageContaining("Template script db/slow-broken.sql failed at line 4: ERROR: relation \"no_such_table\" does not exist")
+          .hasMessageContaining("4 | insert into no_such_table (id) values (1);");
+      assertThatThrownBy(building::join).cause().isInstanceOf(TemplateBuildException.class)
+          .hasMessageStartingWith("Template script db/slow-broken.sql failed at line 4");
+    }
+  }
+
+  @Test
+  void aFailedBuildRunsOnceForTwoPoolsAndTheNextRunBuildsItAgain() throws Exception {
+    TemplateDefinition template = fresh().initializer(BlockingFailingInitializer.class).build();
+    String name = "pgisolated_" + hashOf(template) + "_tpl";
+    BlockingFailingInitializer.reset();
+    Path go = Files.createTempFile("pgisolated-go", "");
+    Files.delete(go);
+    BlockingFailingInitializer.goFile = go;
+    try (PgIsolatedPool second = PgIsolatedPool.start(TestPostgres.config(Map.of("pgisolated.coordinator", "none")))) {
+      CompletableFuture<DatabaseLease> building = CompletableFuture.supplyAsync(() -> pool.lease(template));
+      awaitMarker(name, "building");
+      AtomicReference<Throwable> waited = new AtomicReference<>();
+      Thread waiter = new Thread(() -> {
+        try {
+          second.lease(template).close();
+        } catch (Throwable e) {
+          waited.set(e);
+        }
+      }, "second-pool");
+      waiter.start();
+      awaitPollingForTheClaim(waiter);
+      Files.createFile(go);
+      waiter.join(60_000);
+      assertThat(waited.get())
+          .isInstanceOf(TemplateBuildException.class)
+          .hasMessageContaining("failed to build in another JVM or pool on ")
+          .hasMessageContaining("Template initializer " + BlockingFailingInitializer.class.getName() + " failed: ")
+          .hasMessageContaining("syntax error at or near \"tabel\"");
+      assertThatThrownBy(building::join).cause().isInstanceOf(TemplateBuildException.class)
+          .hasMessageStartingWith("Template initializer " + BlockingFailingInitializer.class.getName() + " failed: ");
+      assertThat(BlockingFailingInitializer.RUNS).as("builds across the two pools").hasValue(1);
+    } finally {
+      Files.deleteIfExists(go);
+    }
+    // A pool that waited for nobody (the next run) drops the failed template and builds it again.
+    BlockingFailingInitializer.goFile = null;
+    BlockingFailingInitializer.fail = false;
+    try (PgIsolatedPool nextRun = PgIsolatedPool.start(TestPostgres.config(Map.of("pgisolated.coordinator", "none")));
+        DatabaseLease lease = nextRun.lease(template);
+        Connection c = lease.dataSource().getConnection();
+        Statement s = c.createStatement()) {
+      assertThat(queryLong(s, "select count(*) from pg_tables where tablename = 'fine'")).isEqualTo(1);
+      assertThat(BlockingFailingInitializer.RUNS).as("builds, with the next run's").hasValue(2);
+    } finally {
+      BlockingFailingInitializer.reset();
+    }
+  }
+
+  /** Waits until a template's marker has the given state. */
+  private static void awaitMarker(String name, String state) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    try (Connection admin = TestPostgres.adminConnection(pool);
+        PreparedStatement ps = admin.prepareStatement(
+            "select shobj_description(oid, 'pg_database') from pg_database where datname = ?")) {
+      ps.setString(1, name);
+      while (System.nanoTime() < deadline) {
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next() && rs.getString(1) != null && rs.getString(1).endsWith(" " + state)) {
+            return;
+          }
+        }
+        Thread.sleep(10);
+      }
+    }
+    throw new AssertionError(name + " was not marked " + state + " within 30 s");
+  }
+
+  /** Waits until a thread sleeps in the template builder's loop: it has seen the claim taken. */
+  private static void awaitPollingForTheClaim(Thread thread) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < deadline) {
+      boolean polling = false;
+      for (StackTraceElement frame : thread.getStackTrace()) {
+        polling |= frame.getClassName().endsWith(".TemplateBuilder") && frame.getMethodName().equals("sleep");
+      }
+      if (polling) {
+        return;
+      }
+      Thread.sleep(5);
+    }
+    throw new AssertionError(thread.getName() + " never waited for the template's claim");
   }
 
   @Test

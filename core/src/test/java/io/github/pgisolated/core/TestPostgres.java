@@ -7,10 +7,9 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.List;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -21,9 +20,15 @@ import java.util.Map;
 public final class TestPostgres {
   private TestPostgres() {}
 
-  /** A configuration for tests, with overrides. */
+  /**
+   * A configuration for tests, with overrides. Prefetching is off unless a test turns it on:
+   * core's tests count leases and clones exactly, and a prefetched lease would be one more.
+   * Prefetching itself is tested in {@code PrefetchTests}, and is on in the extension's tests,
+   * the examples and the child JVMs of the process tests.
+   */
   public static PgIsolatedConfig config(Map<String, String> overrides) {
     Map<String, String> properties = new HashMap<>();
+    properties.put("pgisolated.prefetch", "false");
     String external = System.getenv("PGI_TEST_EXTERNAL_URL");
     if (external != null) {
       properties.put("pgisolated.postgres", "external");
@@ -48,22 +53,27 @@ public final class TestPostgres {
 
   /**
    * Drops every database pgisolated marked for one of the given template hashes: tests clean up
-   * the templates they made, so that repeated runs do not fill the shared cluster.
+   * the templates they made, so that repeated runs do not fill the shared cluster. A collector
+   * (in this JVM or another) may drop some of them meanwhile.
    */
   public static void dropDatabasesOf(PgIsolatedPool pool, Collection<String> hashes) throws SQLException {
     try (Connection admin = adminConnection(pool); Statement s = admin.createStatement()) {
       for (String hash : hashes) {
-        List<String> names = new ArrayList<>();
-        try (ResultSet rs = s.executeQuery("select datname from pg_database where datname like 'pgisolated\\_" + hash
-            + "\\_%' and shobj_description(oid, 'pg_database') like 'pgisolated:1 % " + hash + "%'")) {
+        Map<String, Boolean> names = new LinkedHashMap<>();
+        try (ResultSet rs = s.executeQuery("select datname, datistemplate from pg_database where datname like 'pgisolated\\_"
+            + hash + "\\_%' and shobj_description(oid, 'pg_database') like 'pgisolated:1 % " + hash + "%'")) {
           while (rs.next()) {
-            names.add(rs.getString(1));
+            names.put(rs.getString(1), rs.getBoolean(2));
           }
         }
-        for (String name : names) {
-          // Templates are flagged as such, and a template cannot be dropped.
-          s.execute("alter database \"" + name + "\" is_template false");
-          s.execute("drop database if exists \"" + name + "\" with (force)");
+        for (Map.Entry<String, Boolean> name : names.entrySet()) {
+          // A template cannot be dropped while it is flagged as one. Only templates are altered: a
+          // clone may be caught mid-recreation by its pool (an "invalid" database), and altering
+          // that is a FATAL error, which closes this connection.
+          if (name.getValue()) {
+            s.execute("alter database \"" + name.getKey() + "\" is_template false");
+          }
+          s.execute("drop database if exists \"" + name.getKey() + "\" with (force)");
         }
       }
     }

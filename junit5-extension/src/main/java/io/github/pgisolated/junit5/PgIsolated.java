@@ -43,8 +43,17 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * test fails, its database is kept for debugging (up to {@code pgisolated.keep-failed-databases}
  * per JVM): the failure shows its JDBC URL, and a later run drops it.
  *
- * <p>The template is built once from {@link #scripts()} then {@link #initializer()}, and reused
- * for as long as neither changes, across test classes, Surefire forks and runs. Tests may run in
+ * <p>The template is built once from {@link #scripts()}, then {@link #flyway()} or
+ * {@link #liquibase()} migrations, then {@link #initializer()}, and reused for as long as none of
+ * them changes, across test classes, Surefire forks and runs. Migrations need the tool on the test
+ * classpath:
+ *
+ * <pre>{@code
+ * @PgIsolated(flyway = "classpath:db/migration")                      // org.flywaydb:flyway-core
+ * @PgIsolated(liquibase = "db/changelog/db.changelog-master.yaml")    // org.liquibase:liquibase-core
+ * }</pre>
+ *
+ * <p> Tests may run in
  * parallel ({@code junit.jupiter.execution.parallel.enabled=true}). Configuration keys
  * ({@code pgisolated.*}) and their defaults are listed in the README.
  *
@@ -64,7 +73,25 @@ public @interface PgIsolated {
   String[] scripts() default {};
 
   /**
-   * A class that fills the template after the scripts, with a no-argument constructor. Its
+   * Flyway locations migrated on the template after the scripts, e.g.
+   * {@code "classpath:db/migration"} (or {@code "filesystem:src/main/db"}). Needs
+   * {@code org.flywaydb:flyway-core} and {@code org.flywaydb:flyway-database-postgresql} on the
+   * test classpath. Every file under the locations (names and contents) is part of the template's
+   * hash. The default, empty, means no Flyway.
+   */
+  String[] flyway() default {};
+
+  /**
+   * A classpath Liquibase changelog updated on the template after the scripts (and after Flyway,
+   * if both are given), e.g. {@code "db/changelog/db.changelog-master.yaml"}. Needs
+   * {@code org.liquibase:liquibase-core} on the test classpath. The changelog and every file in its
+   * directory and below are part of the template's hash; name files included from elsewhere in
+   * {@link #hashInputs()}. The default, empty, means no Liquibase.
+   */
+  String liquibase() default "";
+
+  /**
+   * A class that fills the template after the scripts and migrations, with a no-argument constructor. Its
    * bytecode is part of the template's hash. The default, {@code TemplateInitializer.class}
    * itself, means none.
    */

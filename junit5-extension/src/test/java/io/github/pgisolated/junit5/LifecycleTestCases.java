@@ -137,6 +137,15 @@ class LifecycleTestCases {
     }
   }
 
+  /** This module's tests run without Flyway on the classpath, as a user who forgot it would. */
+  @PgIsolated(flyway = "classpath:db/migration")
+  static class FlywayNotOnTheClasspath {
+    @Test
+    void needsADatabase(DataSource db) {
+      SEEN.put("flyway", String.valueOf(db));
+    }
+  }
+
   @PgIsolated(scripts = "db/broken.sql")
   static class BrokenScript {
     @Test

@@ -1,6 +1,7 @@
 package io.github.pgisolated.junit5;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import io.github.pgisolated.core.InvalidConfigurationException;
@@ -117,6 +118,22 @@ class PgIsolatedExtensionTests {
         .hasMessageContaining("db/does-not-exist.sql")
         .hasMessageContaining("is not on the classpath")
         .hasRootCauseInstanceOf(InvalidConfigurationException.class);
+  }
+
+  @Test
+  void migrationsWithoutTheToolOnTheClasspathFailNamingTheArtifactToAdd() {
+    assertThatThrownBy(() -> Class.forName("org.flywaydb.core.Flyway"))
+        .as("this module's test classpath must not have Flyway")
+        .isInstanceOf(ClassNotFoundException.class);
+    EngineExecutionResults events = run(LifecycleTestCases.FlywayNotOnTheClasspath.class);
+    events.testEvents().assertStatistics(s -> s.failed(1));
+    assertThat(failureOf(events.testEvents().failed().list().get(0)))
+        .isInstanceOf(ParameterResolutionException.class)
+        .hasMessageContaining("The template asks for Flyway migrations (@PgIsolated(flyway = ...))")
+        .hasMessageContaining("org.flywaydb:flyway-core and org.flywaydb:flyway-database-postgresql are not on the test classpath")
+        .hasMessageContaining("<artifactId>flyway-core</artifactId>")
+        .hasRootCauseInstanceOf(InvalidConfigurationException.class);
+    assertThat(LifecycleTestCases.SEEN).doesNotContainKey("flyway");
   }
 
   @Test

@@ -14,6 +14,10 @@ class TemplatesTests {
   @PgIsolated
   static class Empty {}
 
+  @PgIsolated(scripts = "db/roles.sql", flyway = {"classpath:db/migration", "classpath:db/testdata"},
+      liquibase = "db/changelog/master.xml")
+  static class Migrated {}
+
   @Test
   void theAnnotationBecomesATemplateDefinition() {
     TemplateDefinition definition = Templates.definition(Annotated.class.getAnnotation(PgIsolated.class), Annotated.class);
@@ -23,9 +27,20 @@ class TemplatesTests {
   }
 
   @Test
+  void migrationAttributesBecomeFlywayLocationsAndALiquibaseChangelog() {
+    TemplateDefinition definition = Templates.definition(Migrated.class.getAnnotation(PgIsolated.class), Migrated.class);
+    assertThat(definition.flywayLocations()).containsExactly("classpath:db/migration", "classpath:db/testdata");
+    assertThat(definition.liquibaseChangelog()).contains("db/changelog/master.xml");
+    assertThat(definition.describe())
+        .isEqualTo("scripts=[db/roles.sql], flyway=[classpath:db/migration, classpath:db/testdata], liquibase=db/changelog/master.xml");
+  }
+
+  @Test
   void theDefaultInitializerMeansNone() {
     TemplateDefinition definition = Templates.definition(Empty.class.getAnnotation(PgIsolated.class), Empty.class);
     assertThat(definition).isEqualTo(TemplateDefinition.empty());
     assertThat(definition.describe()).isEqualTo("empty template");
+    assertThat(definition.flywayLocations()).isEmpty();
+    assertThat(definition.liquibaseChangelog()).isEmpty();
   }
 }

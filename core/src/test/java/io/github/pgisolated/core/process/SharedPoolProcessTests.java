@@ -158,7 +158,8 @@ class SharedPoolProcessTests {
     coordinator.kill();
     for (ChildJvm survivor : List.of(b, c)) {
       Matcher done = done(survivor);
-      assertThat(done.group(1)).isEqualTo("60");
+      assertThat(done.group(1)).as("leases in %s: %s; warnings: %s", survivor,
+          survivor.output().stream().filter(l -> l.startsWith("VIOLATION")).toList(), problems()).isEqualTo("60");
       assertThat(done.group(2)).as("violations in %s: %s", survivor, survivor.output()).isEqualTo("0");
       System.out.println("takeover: slowest lease in " + survivor + " took " + done.group(5) + " ms (p50 "
           + done.group(3) + " ms)");

@@ -40,6 +40,12 @@ public final class Templates {
         .scripts(annotation.scripts())
         .hashInput(annotation.hashInputs())
         .classLoader(testClass.getClassLoader() != null ? testClass.getClassLoader() : ClassLoader.getSystemClassLoader());
+    if (annotation.flyway().length > 0) {
+      builder.flyway(annotation.flyway());
+    }
+    if (!annotation.liquibase().isEmpty()) {
+      builder.liquibase(annotation.liquibase());
+    }
     if (annotation.initializer() != TemplateInitializer.class) {
       builder.initializer(annotation.initializer());
     }

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * with a message that names the key, the value and what is allowed.
  */
 public final class ConfigValues {
-  private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
+  private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 
   private final Function<String, Optional<String>> lookup;
 
@@ -67,7 +67,8 @@ public final class ConfigValues {
           case "ms" -> Duration.ofMillis(amount);
           case "s" -> Duration.ofSeconds(amount);
           case "m" -> Duration.ofMinutes(amount);
-          default -> Duration.ofHours(amount);
+          case "h" -> Duration.ofHours(amount);
+          default -> Duration.ofDays(amount);
         };
       } else {
         try {
@@ -78,7 +79,7 @@ public final class ConfigValues {
       }
     }
     if (parsed == null || parsed.isNegative() || (!zeroAllowed && parsed.isZero())) {
-      throw invalid(key, value.get(), "a duration such as 500ms, 30s, 10m or 1h"
+      throw invalid(key, value.get(), "a duration such as 500ms, 30s, 10m, 1h or 7d"
           + (zeroAllowed ? " (0 to disable)" : ", greater than zero"));
     }
     return parsed;

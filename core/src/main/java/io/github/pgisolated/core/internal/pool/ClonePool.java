@@ -4,14 +4,10 @@ import io.github.pgisolated.core.UnableToLeaseDatabaseException;
 import io.github.pgisolated.core.internal.coordinator.CoordinatorUnavailableException;
 import io.github.pgisolated.core.internal.coordinator.LeaseService.Disposition;
 import io.github.pgisolated.core.internal.pool.Clone.State;
-import io.github.pgisolated.core.internal.pool.DatabaseNames.Kind;
-import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -44,14 +40,12 @@ final class ClonePool {
 
   private final String hash;
   private final String templateName;
-  private final DatabaseAdmin admin;
-  private final DatabaseClaims claims;
-  private final Executor workers;
   private final int initialSize;
   private final int maxSize;
   private final Capacity capacity;
   private final Runnable needRoom;
   private final RunReport report;
+  private final CloneRecycler recycler;
   private final Supplier<String> description;
 
   private final ReentrantLock lock = new ReentrantLock();
@@ -72,13 +66,11 @@ final class ClonePool {
   ClonePool(String hash, DatabaseAdmin admin, DatabaseClaims claims, Executor workers, int initialSize, int maxSize,
       Capacity capacity, Runnable needRoom, RunReport report, Supplier<String> description) {
     this.report = report;
+    this.recycler = new CloneRecycler(hash, admin, claims, workers, report);
     this.capacity = capacity;
     this.needRoom = needRoom;
     this.hash = hash;
     this.templateName = DatabaseNames.template(hash);
-    this.admin = admin;
-    this.claims = claims;
-    this.workers = workers;
     this.initialSize = initialSize;
     this.maxSize = maxSize;
     this.description = description;
@@ -228,7 +220,7 @@ final class ClonePool {
       if (clone != null && clone.state == State.UNKNOWN && !closed) {
         clone.state = State.DIRTY;
         unknown--;
-        schedule(clone, 0);
+        recycler.recreate(this, clone, 0);
       }
     } finally {
       lock.unlock();
@@ -269,7 +261,7 @@ final class ClonePool {
         default -> {
           clone.state = State.DIRTY;
           if (!closed) {
-            schedule(clone, 0);
+            recycler.recreate(this, clone, 0);
           }
         }
       }
@@ -277,7 +269,7 @@ final class ClonePool {
       lock.unlock();
     }
     if (kept) {
-      releaseClaimQuietly(DatabaseNames.clone(hash, index));
+      recycler.releaseClaim(DatabaseNames.clone(hash, index));
     }
   }
 
@@ -297,12 +289,7 @@ final class ClonePool {
     } finally {
       lock.unlock();
     }
-    try {
-      admin.drop(victim.name);
-    } catch (SQLException e) {
-      LOG.warn("Could not drop clone {} to make room; it stays, marked, for a later run", victim.name, e);
-    }
-    releaseClaimQuietly(victim.name);
+    recycler.dropAndRelease(victim.name);
     capacity.release();
     return true;
   }
@@ -370,7 +357,7 @@ final class ClonePool {
       nextIndex++;
       clones.put(clone.index, clone);
       notLeased++;
-      workers.execute(() -> create(clone));
+      recycler.create(this, clone);
     }
   }
 
@@ -382,33 +369,8 @@ final class ClonePool {
     return TimeUnit.MILLISECONDS.toNanos(Math.min(100L << Math.min(failures, 6), 5_000));
   }
 
-  /** Claims a new index and clones into it; a name someone else owns is skipped, never touched. */
-  private void create(Clone clone) {
-    try {
-      if (!claims.tryClaim(clone.name)) {
-        LOG.debug("{} is claimed by another pool; using another index", clone.name);
-        forget(clone);
-        return;
-      }
-      Optional<String> comment = admin.commentOf(clone.name);
-      if (comment.isPresent()) {
-        boolean ours = DatabaseNames.parse(comment.get())
-            .filter(m -> m.kind() == Kind.CLONE && m.hash().equals(hash)).isPresent();
-        if (!ours) {
-          LOG.warn("Leaving database {} alone: it looks like a pgisolated clone but is not marked as one", clone.name);
-          claims.release(clone.name);
-          forget(clone);
-          return;
-        }
-        // A clone an earlier run or a dead JVM left: its state is unknown, so it is dirty.
-      }
-      recreate(clone);
-    } catch (SQLException | RuntimeException e) {
-      failed(clone, e);
-    }
-  }
-
-  private void forget(Clone clone) {
+  /** The recycler skips an index someone else owns: the pool forgets it and tries another. */
+  void forget(Clone clone) {
     lock.lock();
     try {
       clones.remove(clone.index);
@@ -419,35 +381,22 @@ final class ClonePool {
     }
   }
 
-  private void schedule(Clone clone, long delayMillis) {
-    Runnable task = () -> {
-      try {
-        recreate(clone);
-      } catch (SQLException | RuntimeException e) {
-        failed(clone, e);
-      }
-    };
-    if (delayMillis <= 0) {
-      workers.execute(task);
-    } else {
-      CompletableFuture.delayedExecutor(delayMillis, TimeUnit.MILLISECONDS, workers).execute(task);
-    }
-  }
-
-  private void recreate(Clone clone) throws SQLException {
+  /** The recycler is about to drop and clone: false when the pool is closed (then it leaves it). */
+  boolean beginRecreate(Clone clone) {
     lock.lock();
     try {
       if (closed) {
-        return;
+        return false;
       }
       clone.state = State.RECREATING;
+      return true;
     } finally {
       lock.unlock();
     }
-    long start = System.nanoTime();
-    admin.drop(clone.name);
-    admin.cloneFrom(templateName, clone.name, DatabaseNames.cloneMarker(hash));
-    report.recreations().add(System.nanoTime() - start);
+  }
+
+  /** The recycler cloned it: ready for a lease. */
+  void recreated(Clone clone) {
     lock.lock();
     try {
       clone.state = State.READY;
@@ -460,7 +409,8 @@ final class ClonePool {
     }
   }
 
-  private void failed(Clone clone, Exception e) {
+  /** The recycler could not (re)create it: retried with backoff, given up after three in a row. */
+  void failed(Clone clone, Exception e) {
     boolean givenUp = false;
     lock.lock();
     try {
@@ -479,7 +429,7 @@ final class ClonePool {
         givenUp = true;
       } else {
         LOG.warn("Could not (re)create clone {} from {}; retrying", clone.name, templateName, e);
-        schedule(clone, TimeUnit.NANOSECONDS.toMillis(backoffNanos(clone.failuresInARow)));
+        recycler.recreate(this, clone, TimeUnit.NANOSECONDS.toMillis(backoffNanos(clone.failuresInARow)));
       }
       changed.signalAll();
     } finally {
@@ -487,15 +437,7 @@ final class ClonePool {
     }
     if (givenUp) {
       // Outside the lock: no SQL ever runs under it.
-      releaseClaimQuietly(clone.name);
-    }
-  }
-
-  private void releaseClaimQuietly(String name) {
-    try {
-      claims.release(name);
-    } catch (SQLException e) {
-      LOG.debug("Could not release the claim on {}", name, e);
+      recycler.releaseClaim(clone.name);
     }
   }
 

@@ -71,7 +71,16 @@ final class Coordination implements AutoCloseable {
         break;
       }
       long started = System.nanoTime();
-      if (elect()) {
+      boolean elected;
+      try {
+        elected = elect();
+      } catch (CoordinatorUnavailableException transientFailure) {
+        // The election itself hit a passing failure (a socket file being replaced, a bind race):
+        // try again, like a lost election.
+        LOG.debug("Election attempt failed; retrying", transientFailure);
+        elected = false;
+      }
+      if (elected) {
         LOG.info("This JVM coordinates the pgisolated pool of {} (elected in {} ms)", directory,
             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         break;

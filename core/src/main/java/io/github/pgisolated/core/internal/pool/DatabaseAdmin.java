@@ -100,6 +100,39 @@ final class DatabaseAdmin {
     }
   }
 
+  /**
+   * Turns a template whose build failed into a failed one: no more connections, never a
+   * template, and the failed marker (with the error), written last.
+   */
+  void markFailed(String database, String failedMarker) throws SQLException {
+    try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
+      s.execute("alter database " + Sql.ident(database) + " with allow_connections false is_template false");
+      terminateSessions(c, database);
+      s.execute("comment on database " + Sql.ident(database) + " is " + Sql.literal(failedMarker));
+    }
+  }
+
+  /** Drops a template (a template database can't be dropped until it is no longer flagged as one). */
+  void dropTemplate(String database) throws SQLException {
+    try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
+      s.execute("alter database " + Sql.ident(database) + " is_template false");
+    }
+    drop(database);
+  }
+
+  /** A database's size on disk in bytes, 0 when it does not exist. */
+  long sizeOf(String database) throws SQLException {
+    try (Connection c = admin.getConnection();
+        PreparedStatement ps = c.prepareStatement(
+            "select coalesce(sum(pg_database_size(oid)), 0) from pg_database where datname = ?")) {
+      ps.setString(1, database);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
   /** Sessions on a database that are not pgisolated's own pooled ones. */
   int foreignSessions(String database) throws SQLException {
     try (Connection c = admin.getConnection();

@@ -46,6 +46,19 @@ import org.slf4j.LoggerFactory;
 public final class PoolEngine implements PgIsolatedPool {
   private static final Logger LOG = LoggerFactory.getLogger(PoolEngine.class);
   private static final Duration RECLAIM_TIMEOUT = Duration.ofSeconds(15);
+  /**
+   * Bumped whenever coordinators and their clients stop understanding each other (the protocol,
+   * the markers, the lease semantics); see {@link #coordinatorDirectory}.
+   */
+  static final int COMPATIBILITY = 2;
+  private static final long PREFETCH_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  /**
+   * How long a test waits for a prefetch under way. It must wait rather than lease by itself: in a
+   * pool with no clone to spare, the prefetch may hold the very clone the test would wait for. A
+   * prefetch gives up after {@link #PREFETCH_WAIT_NANOS} without a clone, so this bounds the wait
+   * (plus the time to open its connection, which the test would otherwise pay itself).
+   */
+  private static final long PREFETCH_TAKE_WAIT_NANOS = PREFETCH_WAIT_NANOS + TimeUnit.SECONDS.toNanos(5);
 
   private final PgIsolatedConfig config;
   private final PostgresServer server;
@@ -60,6 +73,8 @@ public final class PoolEngine implements PgIsolatedPool {
   private final Holder holder;
   private final KeptDatabases kept;
   private final RunReport report = new RunReport();
+  /** Null when {@code pgisolated.prefetch=false}. */
+  private final Prefetcher prefetcher;
   private final Map<TemplateDefinition, String> hashes = new ConcurrentHashMap<>();
   private final Map<String, PooledLease> live = new ConcurrentHashMap<>();
   private volatile boolean closed;
@@ -81,8 +96,14 @@ public final class PoolEngine implements PgIsolatedPool {
     });
     this.workers = daemonPool("pgisolated-worker-", config.poolParallelTasks());
     this.closer = Executors.newCachedThreadPool(daemonThreads("pgisolated-closer-"));
-    this.templates = new TemplateRegistry(new TemplateBuilder(endpoint, admin, claims), endpoint.description(), report);
+    this.templates = TemplateRegistry.create(endpoint, admin, claims, config, report);
     this.kept = new KeptDatabases(admin, config.keepFailedDatabases());
+    this.prefetcher = config.prefetch()
+        // Opportunistic: a prefetch takes a clone only if one is ready within moments, so that it
+        // never sits in the pool's queue ahead of a test that needs the clone now.
+        ? new Prefetcher(hash -> leaseFromCoordinator(hash, System.nanoTime() + PREFETCH_WAIT_NANOS,
+            LeaseMode.READ_WRITE), closer)
+        : null;
     long pid = ProcessHandle.current().pid();
     this.holder = new Holder(pid, "JVM " + pid);
     this.coordination = new Coordination(coordinatorDirectory(config, server),
@@ -113,8 +134,10 @@ public final class PoolEngine implements PgIsolatedPool {
     if (config.coordinator() == Coordinator.NONE || server.coordinationKey().isEmpty()) {
       return null;
     }
+    // JVMs share a coordinator only when they run compatible code: two projects on one machine
+    // with different pgisolated versions use the same server but never each other's coordinator.
     return CoordinatorDirectory.forTarget(config.coordinatorDirectory().orElseGet(CoordinatorDirectory::defaultBase),
-        server.coordinationKey().get());
+        server.coordinationKey().get() + " compatibility " + COMPATIBILITY);
   }
 
   @Override
@@ -125,19 +148,31 @@ public final class PoolEngine implements PgIsolatedPool {
     long start = System.nanoTime();
     String hash = templateHash(template);
     templates.ensureReady(template, hash, start + config.templateTimeout().toNanos());
-    long deadline = System.nanoTime() + timeout.toNanos();
+    PooledLease lease = mode == LeaseMode.READ_WRITE && prefetcher != null
+        ? prefetcher.take(hash, PREFETCH_TAKE_WAIT_NANOS) : null;
+    if (lease == null) {
+      lease = leaseFromCoordinator(hash, System.nanoTime() + timeout.toNanos(), mode);
+    }
+    if (prefetcher != null && mode == LeaseMode.READ_WRITE) {
+      // The next test's database, fetched while this one runs.
+      prefetcher.refill(hash);
+    }
+    report.leases().add(System.nanoTime() - start);
+    if (firstLeaseLogged.compareAndSet(false, true)) {
+      // Time to first test: what a user waits for before the first test runs.
+      LOG.info("First database leased {} ms after this JVM started", System.currentTimeMillis()
+          - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime());
+    }
+    return lease;
+  }
+
+  /** A lease from the coordinator, electing a new one and asking again when it goes away. */
+  private PooledLease leaseFromCoordinator(String hash, long deadline, LeaseMode mode) {
     while (true) {
       LeaseService service = coordination.service(deadline);
       try {
         Lease lease = service.lease(hash, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())), holder);
-        PooledLease held = hold(service, lease, mode);
-        report.leases().add(System.nanoTime() - start);
-        if (firstLeaseLogged.compareAndSet(false, true)) {
-          // Time to first test: what a user waits for before the first test runs.
-          LOG.info("First database leased {} ms after this JVM started", System.currentTimeMillis()
-              - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime());
-        }
-        return held;
+        return hold(service, lease, mode);
       } catch (CoordinatorUnavailableException e) {
         // The coordinator went away while we asked: elect again and ask the new one.
         coordination.lost(service);
@@ -334,12 +369,16 @@ public final class PoolEngine implements PgIsolatedPool {
       return;
     }
     closed = true;
+    if (prefetcher != null) {
+      prefetcher.close();
+    }
     shutdown(closer);
     if (config.report() && (report.leases().count() > 0 || report.builds().count() > 0)) {
       LOG.info(report.format("JVM " + holder.pid() + (coordination.isCoordinator() ? ", the coordinator" : "")));
     }
     coordination.close();
     shutdown(workers);
+    templates.close();
     claims.close();
     coordination.releaseLock();
     adminPool.close();

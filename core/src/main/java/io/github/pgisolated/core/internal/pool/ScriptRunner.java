@@ -55,7 +55,7 @@ final class ScriptRunner {
     } else {
       message.append(": ").append(e.getMessage());
     }
-    message.append("\nFix the script; the template is rebuilt on the next run (nothing of the failed build is kept).");
+    message.append("\nFix the script; the next run builds the template again.");
     return message.toString();
   }
 }

@@ -3,6 +3,7 @@ package io.github.pgisolated.core.internal.pool;
 import io.github.pgisolated.core.InvalidConfigurationException;
 import io.github.pgisolated.core.TemplateDefinition;
 import io.github.pgisolated.core.TemplateInitializer;
+import io.github.pgisolated.core.internal.migrations.MigrationHasher;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -16,7 +17,7 @@ import java.util.HexFormat;
  * and no change reuses it, in every JVM and every run that shares the server.
  *
  * <p>Covered: {@link #FORMAT_VERSION}, the server's major version, each script's name and bytes
- * (in order), the initializer's class name and bytecode, and the definition's extra hash inputs.
+ * (in order), the migrations ({@link MigrationHasher}), the initializer's class name and bytecode, and the definition's extra hash inputs.
  * Each part is length-prefixed so that no two different definitions feed the same bytes.
  */
 final class TemplateHasher {
@@ -34,6 +35,7 @@ final class TemplateHasher {
       update(digest, "script:" + script);
       update(digest, readResource(definition.classLoader(), script, "script"));
     }
+    MigrationHasher.update(digest, definition);
     definition.initializer().ifPresent(type -> {
       update(digest, "initializer:" + type.getName());
       update(digest, bytecodeOf(type));

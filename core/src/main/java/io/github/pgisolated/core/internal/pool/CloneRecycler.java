@@ -1,0 +1,111 @@
+package io.github.pgisolated.core.internal.pool;
+
+import io.github.pgisolated.core.internal.pool.DatabaseNames.Kind;
+import java.sql.SQLException;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The database work behind a {@link ClonePool}: claiming a new clone's name, cloning it from the
+ * template, recreating used clones, dropping one to give room back. It runs on the shared
+ * workers, never under the pool's lock; it tells the pool what happened through the pool's
+ * transition methods ({@link ClonePool#beginRecreate}, {@link ClonePool#recreated},
+ * {@link ClonePool#failed}, {@link ClonePool#forget}), which take the lock briefly.
+ */
+final class CloneRecycler {
+  private static final Logger LOG = LoggerFactory.getLogger(CloneRecycler.class);
+
+  private final String hash;
+  private final String templateName;
+  private final DatabaseAdmin admin;
+  private final DatabaseClaims claims;
+  private final Executor workers;
+  private final RunReport report;
+
+  CloneRecycler(String hash, DatabaseAdmin admin, DatabaseClaims claims, Executor workers, RunReport report) {
+    this.hash = hash;
+    this.templateName = DatabaseNames.template(hash);
+    this.admin = admin;
+    this.claims = claims;
+    this.workers = workers;
+    this.report = report;
+  }
+
+  /** Claims a new index and clones into it; a name someone else owns is skipped, never touched. */
+  void create(ClonePool pool, Clone clone) {
+    workers.execute(() -> {
+      try {
+        if (!claims.tryClaim(clone.name)) {
+          LOG.debug("{} is claimed by another pool; using another index", clone.name);
+          pool.forget(clone);
+          return;
+        }
+        Optional<String> comment = admin.commentOf(clone.name);
+        if (comment.isPresent()) {
+          boolean ours = DatabaseNames.parse(comment.get())
+              .filter(m -> m.kind() == Kind.CLONE && m.hash().equals(hash)).isPresent();
+          if (!ours) {
+            LOG.warn("Leaving database {} alone: it looks like a pgisolated clone but is not marked as one", clone.name);
+            claims.release(clone.name);
+            pool.forget(clone);
+            return;
+          }
+          // A clone an earlier run or a dead JVM left: its state is unknown, so it is dirty.
+        }
+        recreateNow(pool, clone);
+      } catch (SQLException | RuntimeException e) {
+        pool.failed(clone, e);
+      }
+    });
+  }
+
+  /** Drops and clones a dirty clone again, after a delay (a retry's backoff) or at once. */
+  void recreate(ClonePool pool, Clone clone, long delayMillis) {
+    Runnable task = () -> {
+      try {
+        recreateNow(pool, clone);
+      } catch (SQLException | RuntimeException e) {
+        pool.failed(clone, e);
+      }
+    };
+    if (delayMillis <= 0) {
+      workers.execute(task);
+    } else {
+      CompletableFuture.delayedExecutor(delayMillis, TimeUnit.MILLISECONDS, workers).execute(task);
+    }
+  }
+
+  private void recreateNow(ClonePool pool, Clone clone) throws SQLException {
+    if (!pool.beginRecreate(clone)) {
+      return;
+    }
+    long start = System.nanoTime();
+    admin.drop(clone.name);
+    admin.cloneFrom(templateName, clone.name, DatabaseNames.cloneMarker(hash));
+    report.recreations().add(System.nanoTime() - start);
+    pool.recreated(clone);
+  }
+
+  /** Drops a clone that leaves the pool, and gives up its claim. */
+  void dropAndRelease(String name) {
+    try {
+      admin.drop(name);
+    } catch (SQLException e) {
+      LOG.warn("Could not drop clone {}; it stays, marked, for a later run", name, e);
+    }
+    releaseClaim(name);
+  }
+
+  /** Gives up the claim on a clone that is no longer the pool's. */
+  void releaseClaim(String name) {
+    try {
+      claims.release(name);
+    } catch (SQLException e) {
+      LOG.debug("Could not release the claim on {}", name, e);
+    }
+  }
+}

@@ -1,0 +1,1 @@
+create table shelf (id bigserial primary key, label text not null);
