@@ -12,7 +12,9 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
@@ -39,6 +41,9 @@ public final class CoordinatorPools implements LeaseService, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CoordinatorPools.class);
   private static final Pattern HASH = Pattern.compile("[0-9a-f]{16}");
   private static final Pattern CLONE = Pattern.compile("pgisolated_([0-9a-f]{16})_([0-9]{4})");
+  /** Clones another pool still claims are looked at again for this long (60 × 500 ms). */
+  private static final int ADOPTION_RETRIES = 60;
+  private static final long ADOPTION_RETRY_MILLIS = 500;
 
   private final DatabaseAdmin admin;
   private final DataSource adminPool;
@@ -183,22 +188,41 @@ public final class CoordinatorPools implements LeaseService, AutoCloseable {
 
   /** Adopts every marked clone of the template that no other pool claims. */
   private void adoptExisting(ClonePool pool, String hash) {
+    adoptExisting(pool, hash, 0);
+  }
+
+  /**
+   * Adopts the marked clones of a template that no other pool claims, and comes back for those
+   * it could not claim yet: after a coordinator is killed, PostgreSQL may take a moment to end its
+   * session and free its claims.
+   */
+  private void adoptExisting(ClonePool pool, String hash, int attempt) {
     try {
       int adopted = 0;
+      int unclaimed = 0;
       for (Map.Entry<String, String> database : admin.databasesLike(DatabaseNames.likePattern(hash)).entrySet()) {
         Matcher m = CLONE.matcher(database.getKey());
         Optional<Marker> marker = DatabaseNames.parse(database.getValue());
-        if (m.matches() && marker.isPresent() && marker.get().kind() == Kind.CLONE && marker.get().hash().equals(hash)
-            && !pool.owns(Integer.parseInt(m.group(2))) && claims.tryClaim(database.getKey())) {
+        if (!m.matches() || marker.isEmpty() || marker.get().kind() != Kind.CLONE || !marker.get().hash().equals(hash)
+            || pool.owns(Integer.parseInt(m.group(2)))) {
+          continue;
+        }
+        if (claims.tryClaim(database.getKey())) {
           pool.adopt(Integer.parseInt(m.group(2)));
           adopted++;
+        } else {
+          unclaimed++;
         }
       }
       if (adopted > 0) {
         LOG.debug("Adopted {} existing clone(s) of {}", adopted, DatabaseNames.template(hash));
         new OrphanResolver(pool, claims, admin, adminPool, workers, () -> closed, afterUncleanTakeover).start();
       }
-    } catch (SQLException e) {
+      if (unclaimed > 0 && attempt < ADOPTION_RETRIES && !closed) {
+        CompletableFuture.delayedExecutor(ADOPTION_RETRY_MILLIS, TimeUnit.MILLISECONDS, workers)
+            .execute(() -> adoptExisting(pool, hash, attempt + 1));
+      }
+    } catch (SQLException | RuntimeException e) {
       LOG.warn("Could not adopt the existing clones of {}; new ones will be created", DatabaseNames.template(hash), e);
     }
   }
