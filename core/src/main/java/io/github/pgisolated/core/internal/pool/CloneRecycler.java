@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
  */
 final class CloneRecycler {
   private static final Logger LOG = LoggerFactory.getLogger(CloneRecycler.class);
+  private static final long SESSIONS_GONE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
   private final String hash;
   private final String templateName;
@@ -84,10 +85,29 @@ final class CloneRecycler {
       return;
     }
     long start = System.nanoTime();
+    awaitSessionsGone(clone.name);
     admin.drop(clone.name);
     admin.cloneFrom(templateName, clone.name, DatabaseNames.cloneMarker(hash));
     report.recreations().add(System.nanoTime() - start);
     pool.recreated(clone);
+  }
+
+  /**
+   * Waits, briefly, for the sessions of a clone its test just closed to end. DROP DATABASE checks
+   * for other backends and, finding one still exiting, sleeps 100 ms before it looks again
+   * (measured: drop q50 129 ms right after the sessions closed, max 26–44 ms after waiting for
+   * them). Sessions that do not end by themselves (leaked ones) are terminated by the drop.
+   */
+  private void awaitSessionsGone(String database) throws SQLException {
+    long deadline = System.nanoTime() + SESSIONS_GONE_WAIT_NANOS;
+    while (admin.sessionsOn(database) > 0 && System.nanoTime() - deadline < 0) {
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   /** Drops a clone that leaves the pool, and gives up its claim. */
