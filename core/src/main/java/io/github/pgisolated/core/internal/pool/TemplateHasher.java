@@ -7,9 +7,7 @@ import io.github.pgisolated.core.internal.migrations.MigrationHasher;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
@@ -28,20 +26,20 @@ final class TemplateHasher {
 
   /** 16 lower-case hex characters (64 bits). */
   static String hash(TemplateDefinition definition, int majorVersion) {
-    MessageDigest digest = sha256();
-    update(digest, "pgisolated-template-format:" + FORMAT_VERSION);
-    update(digest, "postgres-major:" + majorVersion);
+    MessageDigest digest = Digests.sha256();
+    Digests.update(digest, "pgisolated-template-format:" + FORMAT_VERSION);
+    Digests.update(digest, "postgres-major:" + majorVersion);
     for (String script : definition.scripts()) {
-      update(digest, "script:" + script);
-      update(digest, readResource(definition.classLoader(), script, "script"));
+      Digests.update(digest, "script:" + script);
+      Digests.update(digest, readResource(definition.classLoader(), script, "script"));
     }
     MigrationHasher.update(digest, definition);
     definition.initializer().ifPresent(type -> {
-      update(digest, "initializer:" + type.getName());
-      update(digest, bytecodeOf(type));
+      Digests.update(digest, "initializer:" + type.getName());
+      Digests.update(digest, bytecodeOf(type));
     });
     for (String input : definition.hashInputs()) {
-      update(digest, "input:" + input);
+      Digests.update(digest, "input:" + input);
     }
     return HexFormat.of().formatHex(digest.digest(), 0, 8);
   }
@@ -63,21 +61,4 @@ final class TemplateHasher {
     return readResource(loader, type.getName().replace('.', '/') + ".class", "initializer class");
   }
 
-  private static void update(MessageDigest digest, String text) {
-    update(digest, text.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static void update(MessageDigest digest, byte[] bytes) {
-    digest.update(new byte[] {
-        (byte) (bytes.length >>> 24), (byte) (bytes.length >>> 16), (byte) (bytes.length >>> 8), (byte) bytes.length});
-    digest.update(bytes);
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every Java platform", e);
-    }
-  }
 }

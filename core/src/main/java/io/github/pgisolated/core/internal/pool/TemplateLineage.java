@@ -1,9 +1,7 @@
 package io.github.pgisolated.core.internal.pool;
 
 import io.github.pgisolated.core.TemplateDefinition;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -25,14 +23,14 @@ final class TemplateLineage {
 
   /** 16 lower-case hex characters (64 bits). */
   static String of(TemplateDefinition definition) {
-    MessageDigest digest = sha256();
-    update(digest, "pgisolated-lineage:" + FORMAT_VERSION);
+    MessageDigest digest = Digests.sha256();
+    Digests.update(digest, "pgisolated-lineage:" + FORMAT_VERSION);
     for (String script : definition.scripts()) {
-      update(digest, "script:" + script);
+      Digests.update(digest, "script:" + script);
     }
-    definition.initializer().ifPresent(type -> update(digest, "initializer:" + type.getName()));
+    definition.initializer().ifPresent(type -> Digests.update(digest, "initializer:" + type.getName()));
     for (String location : migrationLocations(definition)) {
-      update(digest, "migrations:" + location);
+      Digests.update(digest, "migrations:" + location);
     }
     return HexFormat.of().formatHex(digest.digest(), 0, 8);
   }
@@ -43,20 +41,5 @@ final class TemplateLineage {
     definition.flywayLocations().forEach(location -> locations.add("flyway:" + location));
     definition.liquibaseChangelog().ifPresent(changelog -> locations.add("liquibase:" + changelog));
     return locations;
-  }
-
-  private static void update(MessageDigest digest, String text) {
-    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-    digest.update(new byte[] {
-        (byte) (bytes.length >>> 24), (byte) (bytes.length >>> 16), (byte) (bytes.length >>> 8), (byte) bytes.length});
-    digest.update(bytes);
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every Java platform", e);
-    }
   }
 }
