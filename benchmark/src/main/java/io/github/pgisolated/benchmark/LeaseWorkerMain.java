@@ -3,7 +3,7 @@ package io.github.pgisolated.benchmark;
 import io.github.pgisolated.benchmark.suite.IsolatedOrders;
 import io.github.pgisolated.core.PgIsolatedConfig;
 import io.github.pgisolated.core.TemplateDefinition;
-import io.github.pgisolated.core.internal.pool.PoolEngine;
+import io.github.pgisolated.core.internal.engine.PoolEngine;
 import java.nio.file.Files;
 import java.nio.file.Path;
 

@@ -2,6 +2,7 @@ package io.github.pgisolated.core;
 
 import io.github.pgisolated.core.internal.config.ConfigKey;
 import io.github.pgisolated.core.internal.config.ConfigValues;
+import io.github.pgisolated.core.internal.config.InvalidValueException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -73,8 +74,7 @@ public final class PgIsolatedConfig {
   private final int dataSourceMaxConnections;
   private final LeakDetection leakDetection;
 
-  private PgIsolatedConfig(Function<String, Optional<String>> lookup) {
-    ConfigValues v = new ConfigValues(lookup);
+  private PgIsolatedConfig(Function<String, Optional<String>> lookup, ConfigValues v) {
     int cores = Runtime.getRuntime().availableProcessors();
     postgres = v.choice(ConfigKey.POSTGRES, PostgresSource.class, PostgresSource.EMBEDDED);
     embeddedVersion = v.string(ConfigKey.EMBEDDED_VERSION, "18.6.0");
@@ -120,9 +120,17 @@ public final class PgIsolatedConfig {
     leakDetection = v.choice(ConfigKey.LEAK_DETECTION, LeakDetection.class, LeakDetection.WARN);
   }
 
+  private static PgIsolatedConfig parse(Function<String, Optional<String>> lookup) {
+    try {
+      return new PgIsolatedConfig(lookup, new ConfigValues(lookup));
+    } catch (InvalidValueException e) {
+      throw new InvalidConfigurationException(e.getMessage());
+    }
+  }
+
   /** The defaults, as documented. */
   public static PgIsolatedConfig defaults() {
-    return new PgIsolatedConfig(key -> Optional.empty());
+    return parse(key -> Optional.empty());
   }
 
   /**
@@ -158,7 +166,7 @@ public final class PgIsolatedConfig {
           + ". Known ones are the configuration keys in upper case with dots and dashes as underscores, e.g. "
           + ConfigKey.POOL_MAX_SIZE.environmentVariable() + "; see the README's configuration section.");
     }
-    return new PgIsolatedConfig(key -> lookup.apply(key)
+    return parse(key -> lookup.apply(key)
         .or(() -> Optional.ofNullable(System.getProperty(key)))
         .or(() -> Optional.ofNullable(System.getenv(ConfigKey.toEnvironmentVariable(key)))));
   }

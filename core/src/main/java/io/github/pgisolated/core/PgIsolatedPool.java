@@ -1,7 +1,7 @@
 package io.github.pgisolated.core;
 
-import io.github.pgisolated.core.internal.pool.PoolEngine;
 import java.time.Duration;
+import java.util.ServiceLoader;
 
 /**
  * Hands out databases of their own to tests: a template per {@link TemplateDefinition}, built
@@ -33,7 +33,13 @@ public interface PgIsolatedPool extends AutoCloseable {
    * @throws UnableToStartPostgresException when the server cannot be started or reached
    */
   static PgIsolatedPool start(PgIsolatedConfig config) {
-    return PoolEngine.start(config);
+    // Found through the ServiceLoader so that this API does not depend on its implementation.
+    Provider provider = ServiceLoader.load(Provider.class, PgIsolatedPool.class.getClassLoader()).findFirst()
+        .orElseThrow(() -> new PgIsolatedException("No pgisolated pool implementation on the classpath: "
+            + "pgisolated-core's jar is incomplete (META-INF/services/" + Provider.class.getName()
+            + " is missing). Depend on io.github.pgisolated:pgisolated-core as published; if you shade it, "
+            + "merge service files (the Maven Shade plugin's ServicesResourceTransformer)."));
+    return provider.start(config);
   }
 
   /** Leases a database, waiting at most {@code pgisolated.lease-timeout}. */
@@ -72,4 +78,13 @@ public interface PgIsolatedPool extends AutoCloseable {
    */
   @Override
   void close();
+
+  /**
+   * For <em>implementors</em> only: how {@link #start} finds the engine. pgisolated-core
+   * registers its own with {@link ServiceLoader}; users never implement this.
+   */
+  interface Provider {
+    /** Starts a pool with this configuration. */
+    PgIsolatedPool start(PgIsolatedConfig config);
+  }
 }

@@ -1,6 +1,6 @@
 package io.github.pgisolated.core;
 
-import io.github.pgisolated.core.internal.pool.PoolEngine;
+import io.github.pgisolated.core.internal.engine.PoolEngine;
 import io.github.pgisolated.core.internal.server.ServerEndpoint;
 import java.sql.Connection;
 import java.sql.DriverManager;

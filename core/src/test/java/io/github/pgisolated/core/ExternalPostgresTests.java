@@ -3,7 +3,7 @@ package io.github.pgisolated.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.pgisolated.core.internal.pool.PoolEngine;
+import io.github.pgisolated.core.internal.engine.PoolEngine;
 import io.github.pgisolated.core.internal.server.ServerEndpoint;
 import java.net.ServerSocket;
 import java.sql.Connection;

@@ -52,7 +52,7 @@ class LeaseLatencyBenchmark {
       print("first connection", firstConnection);
       print("release()", release);
       System.out.printf(Locale.ROOT, "%d leases in %.1f s%n", LEASES, seconds);
-      TestPostgres.dropDatabasesOf(pool, List.of(((io.github.pgisolated.core.internal.pool.PoolEngine) pool).templateHash(template)));
+      TestPostgres.dropDatabasesOf(pool, List.of(((io.github.pgisolated.core.internal.engine.PoolEngine) pool).templateHash(template)));
     }
   }
 
@@ -80,7 +80,7 @@ class LeaseLatencyBenchmark {
       System.out.println("through the socket of " + coordinator.serverDescription());
       print("lease()", lease);
       print("release()", release);
-      TestPostgres.dropDatabasesOf(coordinator, List.of(((io.github.pgisolated.core.internal.pool.PoolEngine) coordinator).templateHash(template)));
+      TestPostgres.dropDatabasesOf(coordinator, List.of(((io.github.pgisolated.core.internal.engine.PoolEngine) coordinator).templateHash(template)));
     }
   }
 

@@ -3,7 +3,7 @@ package io.github.pgisolated.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.pgisolated.core.internal.pool.PoolEngine;
+import io.github.pgisolated.core.internal.engine.PoolEngine;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import io.github.pgisolated.core.internal.pool.PoolEngine;
+import io.github.pgisolated.core.internal.engine.PoolEngine;
 import io.github.pgisolated.core.process.BlockingFailingInitializer;
 import java.nio.file.Files;
 import java.nio.file.Path;

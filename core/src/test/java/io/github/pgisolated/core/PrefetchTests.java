@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.github.pgisolated.core.internal.pool.PoolEngine;
+import io.github.pgisolated.core.internal.engine.PoolEngine;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;

@@ -2,9 +2,9 @@ package io.github.pgisolated.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.pgisolated.core.internal.pool.PoolEngine;
-import io.github.pgisolated.core.internal.pool.RunReport;
-import io.github.pgisolated.core.internal.pool.Samples;
+import io.github.pgisolated.core.internal.engine.PoolEngine;
+import io.github.pgisolated.core.internal.report.RunReport;
+import io.github.pgisolated.core.internal.report.Samples;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;

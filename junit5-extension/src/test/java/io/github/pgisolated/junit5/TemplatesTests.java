@@ -3,7 +3,6 @@ package io.github.pgisolated.junit5;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.pgisolated.core.TemplateDefinition;
-import io.github.pgisolated.junit5.internal.Templates;
 import org.junit.jupiter.api.Test;
 
 class TemplatesTests {

@@ -4,7 +4,7 @@ import io.github.pgisolated.core.DatabaseLease;
 import io.github.pgisolated.core.PgIsolatedConfig;
 import io.github.pgisolated.core.PgIsolatedPool;
 import io.github.pgisolated.core.TemplateDefinition;
-import io.github.pgisolated.core.internal.pool.PoolEngine;
+import io.github.pgisolated.core.internal.engine.PoolEngine;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -6,7 +6,7 @@ import io.github.pgisolated.core.DatabaseLease;
 import io.github.pgisolated.core.PgIsolatedPool;
 import io.github.pgisolated.core.TemplateDefinition;
 import io.github.pgisolated.core.TestPostgres;
-import io.github.pgisolated.core.internal.pool.PoolEngine;
+import io.github.pgisolated.core.internal.engine.PoolEngine;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.pgisolated.core.PgIsolatedPool;
 import io.github.pgisolated.core.TestPostgres;
-import io.github.pgisolated.core.internal.pool.PoolEngine;
+import io.github.pgisolated.core.internal.engine.PoolEngine;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,6 +1,5 @@
 package io.github.pgisolated.core.internal.config;
 
-import io.github.pgisolated.core.InvalidConfigurationException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -135,8 +134,8 @@ public final class ConfigValues {
     return settings;
   }
 
-  public static InvalidConfigurationException invalid(ConfigKey key, String value, String allowed) {
-    return new InvalidConfigurationException("Invalid value '" + value + "' for " + key.key()
+  public static InvalidValueException invalid(ConfigKey key, String value, String allowed) {
+    return new InvalidValueException("Invalid value '" + value + "' for " + key.key()
         + " (set in junit-platform.properties, as -D" + key.key() + " or as " + key.environmentVariable()
         + "): expected " + allowed + ". The default is " + key.documentedDefault() + ".");
   }

@@ -1,6 +1,10 @@
 package io.github.pgisolated.core.internal.pool;
 
-import io.github.pgisolated.core.internal.pool.DatabaseNames.Kind;
+import io.github.pgisolated.core.internal.db.DatabaseAdmin;
+import io.github.pgisolated.core.internal.db.DatabaseClaims;
+import io.github.pgisolated.core.internal.db.DatabaseNames.Kind;
+import io.github.pgisolated.core.internal.db.DatabaseNames;
+import io.github.pgisolated.core.internal.report.RunReport;
 import java.sql.SQLException;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;

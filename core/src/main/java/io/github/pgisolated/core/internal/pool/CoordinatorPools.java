@@ -4,19 +4,23 @@ import io.github.pgisolated.core.PgIsolatedConfig;
 import io.github.pgisolated.core.UnableToLeaseDatabaseException;
 import io.github.pgisolated.core.internal.coordinator.CoordinatorUnavailableException;
 import io.github.pgisolated.core.internal.coordinator.LeaseRefusedException;
-import io.github.pgisolated.core.internal.coordinator.LeaseService;
 import io.github.pgisolated.core.internal.coordinator.LeaseService.Disposition;
-import io.github.pgisolated.core.internal.pool.DatabaseNames.Kind;
-import io.github.pgisolated.core.internal.pool.DatabaseNames.Marker;
+import io.github.pgisolated.core.internal.coordinator.LeaseService;
+import io.github.pgisolated.core.internal.db.DatabaseAdmin;
+import io.github.pgisolated.core.internal.db.DatabaseClaims;
+import io.github.pgisolated.core.internal.db.DatabaseNames.Kind;
+import io.github.pgisolated.core.internal.db.DatabaseNames.Marker;
+import io.github.pgisolated.core.internal.db.DatabaseNames;
+import io.github.pgisolated.core.internal.report.RunReport;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -62,7 +66,7 @@ public final class CoordinatorPools implements LeaseService, AutoCloseable {
    * @param afterUncleanTakeover the previous coordinator died without cleaning up: adopted clones
    *     are only called orphans once that has been confirmed (see {@link OrphanResolver})
    */
-  CoordinatorPools(DatabaseAdmin admin, DataSource adminPool, DatabaseClaims claims, Executor workers,
+  public CoordinatorPools(DatabaseAdmin admin, DataSource adminPool, DatabaseClaims claims, Executor workers,
       PgIsolatedConfig config, Supplier<String> serverDescription, boolean afterUncleanTakeover, RunReport report) {
     this.report = report;
     this.afterUncleanTakeover = afterUncleanTakeover;

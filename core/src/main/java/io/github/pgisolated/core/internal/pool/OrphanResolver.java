@@ -1,5 +1,8 @@
 package io.github.pgisolated.core.internal.pool;
 
+import io.github.pgisolated.core.internal.db.DatabaseAdmin;
+import io.github.pgisolated.core.internal.db.DatabaseClaims;
+import io.github.pgisolated.core.internal.db.DatabaseNames;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.HashMap;

@@ -13,7 +13,7 @@ import org.testcontainers.utility.DockerImageName;
  *
  * <p>The container belongs to this JVM: Testcontainers' reaper removes it when the JVM exits.
  */
-final class TestcontainersPostgresServer implements PostgresServer {
+public final class TestcontainersPostgresServer implements PostgresServer {
   private final PostgreSQLContainer container;
   private final ServerEndpoint endpoint;
 
@@ -22,7 +22,7 @@ final class TestcontainersPostgresServer implements PostgresServer {
     this.endpoint = endpoint;
   }
 
-  static TestcontainersPostgresServer start(PgIsolatedConfig config) {
+  public static TestcontainersPostgresServer start(PgIsolatedConfig config) {
     if (!DockerClientFactory.instance().isDockerAvailable()) {
       throw new UnableToStartPostgresException("pgisolated.postgres=testcontainers needs a Docker engine, and "
           + "Testcontainers found none. Start Docker, or use pgisolated.postgres=embedded (the default: real "

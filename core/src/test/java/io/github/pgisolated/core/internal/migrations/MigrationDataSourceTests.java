@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.pgisolated.core.PgDatabase;
 import io.github.pgisolated.core.PgIsolatedPool;
 import io.github.pgisolated.core.TestPostgres;
-import io.github.pgisolated.core.internal.pool.PoolEngine;
+import io.github.pgisolated.core.internal.engine.PoolEngine;
 import io.github.pgisolated.core.internal.server.ServerEndpoint;
 import java.sql.Connection;
 import java.sql.ResultSet;

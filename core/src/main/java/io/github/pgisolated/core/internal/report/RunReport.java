@@ -1,0 +1,67 @@
+package io.github.pgisolated.core.internal.report;
+
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What pgisolated did for the tests of one JVM, logged as one compact block when the pool closes
+ * (the end of the test run), in the spirit of IntegreSQL's strategy report. Turned off with
+ * {@code pgisolated.report=false}.
+ *
+ * <p>{@link #leases} is the time each test waited for its database in {@code lease()} (through
+ * the coordinator's socket when this JVM is not the coordinator); {@link #waits} the leases that
+ * found no ready clone and waited for one in the coordinator's pool; {@link #recreations} the
+ * background drop-and-clone of used clones. The last two are the coordinator's: they cover every
+ * JVM it served.
+ */
+public final class RunReport {
+  private final Samples leases = new Samples();
+  private final Samples waits = new Samples();
+  private final Samples recreations = new Samples();
+  private final Samples builds = new Samples();
+  private final AtomicInteger reused = new AtomicInteger();
+
+  public Samples leases() {
+    return leases;
+  }
+
+  public Samples waits() {
+    return waits;
+  }
+
+  public Samples recreations() {
+    return recreations;
+  }
+
+  /** Templates this JVM built, with their build time. */
+  public Samples builds() {
+    return builds;
+  }
+
+  /** Templates this JVM found ready (built earlier, by this run's other JVMs or an earlier run). */
+  public int reused() {
+    return reused.get();
+  }
+
+  public void templateReused() {
+    reused.incrementAndGet();
+  }
+
+  /** The block that is logged, e.g. for a coordinator JVM. */
+  public String format(String who) {
+    StringBuilder out = new StringBuilder("pgisolated run report for ").append(who).append(':');
+    out.append(String.format(Locale.ROOT, "%n  leases:    %d (time to a database q50 %.2f ms, p99 %.2f ms, max %.1f ms)",
+        leases.count(), leases.quantileMillis(0.5), leases.quantileMillis(0.99), leases.quantileMillis(1)));
+    if (waits.count() > 0 || recreations.count() > 0) {
+      out.append(String.format(Locale.ROOT, "%n  waited:    %d leases found no ready clone (waited q50 %.1f ms, max %.1f ms)",
+          waits.count(), waits.quantileMillis(0.5), waits.quantileMillis(1)));
+      out.append(String.format(Locale.ROOT, "%n  recreated: %d clones (q50 %.1f ms, max %.1f ms)",
+          recreations.count(), recreations.quantileMillis(0.5), recreations.quantileMillis(1)));
+    }
+    out.append(builds.count() == 0
+        ? String.format(Locale.ROOT, "%n  templates: none built, %d reused", reused.get())
+        : String.format(Locale.ROOT, "%n  templates: %d built (q50 %.0f ms, max %.0f ms), %d reused",
+            builds.count(), builds.quantileMillis(0.5), builds.quantileMillis(1), reused.get()));
+    return out.toString();
+  }
+}
