@@ -4,8 +4,9 @@ import javax.sql.DataSource;
 
 /**
  * One test's exclusive use of one database, cloned from a template. Nobody else gets the
- * database until the lease is given back <em>and</em> the database has been recreated from the
- * template.
+ * database until the lease is given back <em>and</em> the database is back in the template's
+ * exact state: recreated from the template, or, when the test changed only rows and sequences,
+ * reset in place and proven equal ({@link ResetMode}).
  *
  * <p>For <em>users</em> of the core API:
  *
@@ -31,22 +32,25 @@ public interface DatabaseLease extends AutoCloseable {
   String templateHash();
 
   /**
-   * A small connection pool on the database, created on first use and closed by
-   * {@link #release()}. Its size is {@code pgisolated.datasource.max-connections}.
+   * A small connection pool on the database (HikariCP), that hands out no more connections once
+   * the lease is given back. Its size is {@code pgisolated.datasource.max-connections}. The pool
+   * behind it may serve the next test too, with warm connections, when the database is reset in
+   * place: its sessions are reset ({@code DISCARD ALL}) in between.
    */
   DataSource dataSource();
 
   /**
    * Closes the data source, counts the connections the holder left open and gives the database
-   * back. Connections still open are terminated when the database is recreated.
+   * back. Connections still open are terminated when the database is recreated (a lease with
+   * connections left open is never reset in place).
    *
    * @return what was left open; {@link Release#leakedConnections()} is zero for a tidy test
    */
   Release release();
 
   /**
-   * Says the database must be recreated after this lease even if it was leased
-   * {@link LeaseMode#READ_ONLY read-only} (for example because the test failed).
+   * Says the database must be recreated after this lease, never reset in place or given back as
+   * it is (for example because the test failed).
    */
   void markChanged();
 

@@ -64,6 +64,8 @@ public final class PgIsolatedConfig {
   private final int keepFailedDatabases;
   private final boolean report;
   private final boolean prefetch;
+  private final ResetMode reset;
+  private final boolean resetVerify;
   private final Coordinator coordinator;
   private final Optional<Path> coordinatorDirectory;
   private final Duration leaseTimeout;
@@ -109,6 +111,8 @@ public final class PgIsolatedConfig {
     keepFailedDatabases = v.integer(ConfigKey.KEEP_FAILED_DATABASES, 5, 0, 1000);
     report = v.choice(ConfigKey.REPORT, Switch.class, Switch.TRUE) == Switch.TRUE;
     prefetch = v.choice(ConfigKey.PREFETCH, Switch.class, Switch.TRUE) == Switch.TRUE;
+    reset = v.choice(ConfigKey.RESET, ResetMode.class, ResetMode.AUTO);
+    resetVerify = v.choice(ConfigKey.RESET_VERIFY, Switch.class, Switch.FALSE) == Switch.TRUE;
     coordinator = v.choice(ConfigKey.COORDINATOR, Coordinator.class, Coordinator.AUTO);
     coordinatorDirectory = v.path(ConfigKey.COORDINATOR_DIRECTORY, "");
     leaseTimeout = v.duration(ConfigKey.LEASE_TIMEOUT, Duration.ofSeconds(60), false);
@@ -262,6 +266,16 @@ public final class PgIsolatedConfig {
   /** Whether each template's next lease is fetched ahead ({@code pgisolated.prefetch}). */
   public boolean prefetch() {
     return prefetch;
+  }
+
+  /** What happens to a test's database after the test ({@code pgisolated.reset}). */
+  public ResetMode reset() {
+    return reset;
+  }
+
+  /** Whether every reset in place is checked against the template ({@code pgisolated.reset.verify}). */
+  public boolean resetVerify() {
+    return resetVerify;
   }
 
   private enum Switch { TRUE, FALSE }

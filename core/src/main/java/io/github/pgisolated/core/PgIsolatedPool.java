@@ -5,7 +5,8 @@ import java.util.ServiceLoader;
 
 /**
  * Hands out databases of their own to tests: a template per {@link TemplateDefinition}, built
- * once, and a warm pool of clones of it, recreated in the background after each use.
+ * once, and a warm pool of clones of it. After each use a clone is put back into the template's
+ * state, in place when the test changed only rows ({@link ResetMode}), or recreated.
  *
  * <p>For <em>users</em> of the core API outside JUnit (the JUnit extension manages one per JVM):
  *
@@ -59,12 +60,24 @@ public interface PgIsolatedPool extends AutoCloseable {
   }
 
   /**
-   * Leases a database cloned from the template, for the given use.
+   * Leases a database cloned from the template, for the given use, reset as
+   * {@code pgisolated.reset} says after it.
    *
    * @throws UnableToLeaseDatabaseException when no database is ready within the timeout
    * @throws TemplateBuildException when the template cannot be built
    */
-  DatabaseLease lease(TemplateDefinition template, Duration timeout, LeaseMode mode);
+  default DatabaseLease lease(TemplateDefinition template, Duration timeout, LeaseMode mode) {
+    return lease(template, timeout, mode, config().reset());
+  }
+
+  /**
+   * Leases a database cloned from the template, for the given use, and says what happens to it
+   * after the lease.
+   *
+   * @throws UnableToLeaseDatabaseException when no database is ready within the timeout
+   * @throws TemplateBuildException when the template cannot be built
+   */
+  DatabaseLease lease(TemplateDefinition template, Duration timeout, LeaseMode mode, ResetMode reset);
 
   /** The configuration this pool runs with. */
   PgIsolatedConfig config();

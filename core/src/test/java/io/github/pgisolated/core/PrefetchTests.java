@@ -43,7 +43,7 @@ class PrefetchTests {
         }
       }
       try (DatabaseLease second = pool.lease(template)) {
-        HikariDataSource warm = (HikariDataSource) second.dataSource();
+        HikariDataSource warm = second.dataSource().unwrap(HikariDataSource.class);
         assertThat(warm.getHikariPoolMXBean().getIdleConnections()).as("an open connection waiting").isEqualTo(1);
         try (Connection c = warm.getConnection(); Statement s = c.createStatement();
             ResultSet rs = s.executeQuery("select count(*) from customer")) {
@@ -74,7 +74,7 @@ class PrefetchTests {
             databases.add((long) lease.database().databaseName().hashCode());
           }
         }
-        assertThat(databases).as("one clone, recreated after every lease").hasSize(1);
+        assertThat(databases).as("one clone, put back in place after every lease").hasSize(1);
         TestPostgres.dropDatabasesOf(pool, List.of(((PoolEngine) pool).templateHash(template)));
       }
     }, "a prefetch starved a test of the only clone");

@@ -10,6 +10,8 @@ import java.util.Properties;
 
 /** The connections pgisolated opens: small HikariCP pools and single admin sessions. */
 public final class DataSources {
+  /** From 9.0 on, PostgreSQL takes application_name in the startup packet. */
+  private static final String ASSUME_MIN_SERVER_VERSION = "9.0";
   private DataSources() {}
 
   /**
@@ -30,6 +32,10 @@ public final class DataSources {
     config.setConnectionTimeout(30_000);
     config.addDataSourceProperty("ApplicationName", applicationName);
     config.addDataSourceProperty("tcpKeepAlive", "true");
+    // Sends application_name in the startup packet instead of a SET after connecting: one round
+    // trip less per connection, and DISCARD ALL (between tests on a clone reset in place) keeps it,
+    // so pgisolated's own sessions never look like a test's leftovers.
+    config.addDataSourceProperty("assumeMinServerVersion", ASSUME_MIN_SERVER_VERSION);
     return new HikariDataSource(config);
   }
 
@@ -45,6 +51,7 @@ public final class DataSources {
     props.setProperty("password", server.password());
     props.setProperty("ApplicationName", DatabaseAdmin.APPLICATION_NAME);
     props.setProperty("tcpKeepAlive", "true");
+    props.setProperty("assumeMinServerVersion", ASSUME_MIN_SERVER_VERSION);
     return DriverManager.getConnection(server.jdbcUrl(database), props);
   }
 }

@@ -34,8 +34,11 @@ public final class DatabaseNames {
   static final String PREFIX = "pgisolated_";
   /** The most of a build error a failed marker keeps (PostgreSQL comments are not meant for novels). */
   static final int MAX_FAILURE_BYTES = 8 * 1024;
-  private static final Pattern MARKER = Pattern.compile("pgisolated:1 (?:clone ([0-9a-f]{16})|template ([0-9a-f]{16}) "
-      + "(?:(building)|(ready)(?: lineage=([0-9a-f]{16}) used=([0-9]{1,12}))?|(failed)(?: at=([0-9]{1,12}))?))");
+  private static final Pattern MARKER = Pattern.compile("pgisolated:1 (?:clone ([0-9a-f]{16})"
+      + "(?: clean at=([0-9]{1,12}) sessions=([0-9]{1,12}))?|template ([0-9a-f]{16}) "
+      + "(?:(building)|(ready)(?: lineage=([0-9a-f]{16}) used=([0-9]{1,12})"
+      + "(?: content=([0-9a-f]{32}) catalog=([0-9a-f]{16}))?(?: demand=([0-9]{1,4})/([0-9]{1,7}))?)?"
+      + "|(failed)(?: at=([0-9]{1,12}))?))");
   private static final Pattern TEMPLATE_NAME = Pattern.compile("pgisolated_([0-9a-f]{16})_tpl");
   private static final Pattern CLONE_NAME = Pattern.compile("pgisolated_([0-9a-f]{16})_[0-9]{4}");
 
@@ -76,8 +79,20 @@ public final class DatabaseNames {
   }
 
   public static String readyMarker(String hash, String lineage, Instant used) {
-    return "pgisolated:1 template " + hash + " ready lineage=" + lineage + " used=" + used.getEpochSecond();
+    return readyMarker(hash, lineage, used, Optional.empty(), Optional.empty());
   }
+
+  /**
+   * The ready marker with what the builder recorded of the template's contents (for resets in
+   * place) and what the last run needed of its pool, when known.
+   */
+  public static String readyMarker(String hash, String lineage, Instant used, Optional<TemplateFingerprint> fingerprint,
+      Optional<Demand> demand) {
+    return "pgisolated:1 template " + hash + " ready lineage=" + lineage + " used=" + used.getEpochSecond()
+        + fingerprint.map(f -> " content=" + f.content() + " catalog=" + f.catalog()).orElse("")
+        + demand.map(d -> " demand=" + d.peak() + "/" + d.perMinute()).orElse("");
+  }
+
 
   /**
    * The failed marker line, a line break and the error, cut to {@link #MAX_FAILURE_BYTES} and
@@ -107,6 +122,15 @@ public final class DatabaseNames {
   public static String cloneMarker(String hash) {
     return "pgisolated:1 clone " + hash;
   }
+  /**
+   * The marker of a clone a coordinator left ready when it closed: it was in its template's state
+   * then, and still is if nobody connected to it since ({@code sessions}, the database's session
+   * count then) and the server has not restarted since ({@code at}).
+   */
+  public static String cleanCloneMarker(String hash, Instant at, long sessions) {
+    return "pgisolated:1 clone " + hash + " clean at=" + at.getEpochSecond() + " sessions=" + sessions;
+  }
+
 
   /** What a database's comment says about it, if it is pgisolated's. */
   public static Optional<Marker> parse(String comment) {
@@ -120,24 +144,37 @@ public final class DatabaseNames {
       return Optional.empty();
     }
     if (m.group(1) != null) {
-      return newline < 0 ? Optional.of(new Marker(Kind.CLONE, m.group(1))) : Optional.empty();
-    }
-    String hash = m.group(2);
-    if (m.group(3) != null) {
-      return newline < 0 ? Optional.of(new Marker(Kind.TEMPLATE_BUILDING, hash)) : Optional.empty();
-    }
-    if (m.group(4) != null) {
       if (newline >= 0) {
         return Optional.empty();
       }
-      return Optional.of(m.group(5) == null ? new Marker(Kind.TEMPLATE_READY, hash)
-          : new Marker(Kind.TEMPLATE_READY, hash, Optional.of(m.group(5)),
-              Optional.of(Instant.ofEpochSecond(Long.parseLong(m.group(6)))), Optional.empty()));
+      Optional<CleanStamp> clean = m.group(2) == null ? Optional.empty() : Optional.of(new CleanStamp(
+          Instant.ofEpochSecond(Long.parseLong(m.group(2))), Long.parseLong(m.group(3))));
+      return Optional.of(new Marker(Kind.CLONE, m.group(1), Optional.empty(), Optional.empty(), Optional.empty(),
+          Optional.empty(), Optional.empty(), clean));
+    }
+    String hash = m.group(4);
+    if (m.group(5) != null) {
+      return newline < 0 ? Optional.of(new Marker(Kind.TEMPLATE_BUILDING, hash)) : Optional.empty();
+    }
+    if (m.group(6) != null) {
+      if (newline >= 0) {
+        return Optional.empty();
+      }
+      if (m.group(7) == null) {
+        return Optional.of(new Marker(Kind.TEMPLATE_READY, hash));
+      }
+      Optional<TemplateFingerprint> fingerprint = m.group(9) == null ? Optional.empty()
+          : Optional.of(new TemplateFingerprint(m.group(9), m.group(10)));
+      Optional<Demand> demand = m.group(11) == null ? Optional.empty()
+          : Optional.of(new Demand(Integer.parseInt(m.group(11)), Integer.parseInt(m.group(12))));
+      return Optional.of(new Marker(Kind.TEMPLATE_READY, hash, Optional.of(m.group(7)),
+          Optional.of(Instant.ofEpochSecond(Long.parseLong(m.group(8)))), Optional.empty(), fingerprint, demand,
+          Optional.empty()));
     }
     // Failed: the error follows on the next lines (absent only if someone cut the comment).
     String error = newline < 0 ? "" : comment.substring(newline + 1);
     return Optional.of(new Marker(Kind.TEMPLATE_FAILED, hash, Optional.empty(),
-        Optional.ofNullable(m.group(8)).map(at -> Instant.ofEpochSecond(Long.parseLong(at))), Optional.of(error)));
+        Optional.ofNullable(m.group(14)).map(at -> Instant.ofEpochSecond(Long.parseLong(at))), Optional.of(error)));
   }
 
   public enum Kind { TEMPLATE_BUILDING, TEMPLATE_READY, TEMPLATE_FAILED, CLONE }
@@ -150,10 +187,20 @@ public final class DatabaseNames {
    * @param used when a ready template was last made ready or reused, when a failed one failed;
    *     empty when unknown
    * @param failure a failed template's error
+   * @param fingerprint a ready template's contents, as its builder recorded them; empty for
+   *     templates built without them (their clones are always recreated)
+   * @param demand what the last run that used a ready template needed of its pool
+   * @param clean for a clone: the stamp of a coordinator that left it ready when it closed
    */
-  public record Marker(Kind kind, String hash, Optional<String> lineage, Optional<Instant> used, Optional<String> failure) {
-    Marker(Kind kind, String hash) {
+  public record Marker(Kind kind, String hash, Optional<String> lineage, Optional<Instant> used,
+      Optional<String> failure, Optional<TemplateFingerprint> fingerprint, Optional<Demand> demand,
+      Optional<CleanStamp> clean) {
+    public Marker(Kind kind, String hash) {
       this(kind, hash, Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    public Marker(Kind kind, String hash, Optional<String> lineage, Optional<Instant> used, Optional<String> failure) {
+      this(kind, hash, lineage, used, failure, Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     /** Whether this is the ready marker of the template of {@code expectedHash}. */
@@ -161,4 +208,21 @@ public final class DatabaseNames {
       return kind == Kind.TEMPLATE_READY && hash.equals(expectedHash);
     }
   }
+
+  /**
+   * What a run needed of a template's pool, recorded in its ready marker by the coordinator for
+   * the next run to start with enough clones.
+   *
+   * @param peak the most clones leased at once
+   * @param perMinute clones used up (recreated) per minute while tests ran
+   */
+  public record Demand(int peak, int perMinute) {}
+
+  /**
+   * A coordinator's stamp on a clone it left ready when it closed.
+   *
+   * @param at when
+   * @param sessions the clone's session count ({@code pg_stat_database.sessions}) then
+   */
+  public record CleanStamp(Instant at, long sessions) {}
 }

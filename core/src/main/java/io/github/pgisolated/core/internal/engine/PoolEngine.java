@@ -3,39 +3,47 @@ package io.github.pgisolated.core.internal.engine;
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.pgisolated.core.DatabaseLease;
 import io.github.pgisolated.core.LeaseMode;
-import io.github.pgisolated.core.PgIsolatedConfig.Coordinator;
+import io.github.pgisolated.core.PgDatabase;
 import io.github.pgisolated.core.PgIsolatedConfig;
+import io.github.pgisolated.core.PgIsolatedConfig.Coordinator;
 import io.github.pgisolated.core.PgIsolatedPool;
+import io.github.pgisolated.core.ResetMode;
 import io.github.pgisolated.core.TemplateDefinition;
 import io.github.pgisolated.core.UnableToLeaseDatabaseException;
 import io.github.pgisolated.core.UnableToStartPostgresException;
 import io.github.pgisolated.core.internal.coordinator.CoordinatorDirectory;
-import io.github.pgisolated.core.internal.coordinator.CoordinatorUnavailableException;
-import io.github.pgisolated.core.internal.coordinator.LeaseRefusedException;
 import io.github.pgisolated.core.internal.coordinator.LeaseService.Disposition;
 import io.github.pgisolated.core.internal.coordinator.LeaseService.Holder;
-import io.github.pgisolated.core.internal.coordinator.LeaseService.Lease;
-import io.github.pgisolated.core.internal.coordinator.LeaseService;
 import io.github.pgisolated.core.internal.db.DataSources;
 import io.github.pgisolated.core.internal.db.DatabaseAdmin;
 import io.github.pgisolated.core.internal.db.DatabaseClaims;
+import io.github.pgisolated.core.internal.db.TemplateFingerprint;
+import io.github.pgisolated.core.internal.engine.TemplateResets.NotInTemplateState;
 import io.github.pgisolated.core.internal.pool.CoordinatorPools;
 import io.github.pgisolated.core.internal.pool.PoolStatistics;
 import io.github.pgisolated.core.internal.report.RunReport;
+import io.github.pgisolated.core.internal.reset.InPlaceReset;
 import io.github.pgisolated.core.internal.server.PostgresServer;
 import io.github.pgisolated.core.internal.server.ServerEndpoint;
 import io.github.pgisolated.core.internal.template.TemplateHasher;
 import io.github.pgisolated.core.internal.template.TemplateRegistry;
+import java.lang.management.ManagementFactory;
+import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,29 +51,25 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@link PgIsolatedPool} of one JVM.
  *
- * <p>Templates are built here, by the JVM that needs them ({@link TemplateRegistry}). Clones are
- * leased from the coordinator ({@link Coordination}): this JVM's own {@link CoordinatorPools}
- * when it won the election, else the coordinator JVM through its socket. Every lease this JVM
- * holds is marked with a holder lock in PostgreSQL ({@link DatabaseClaims#tryHold}) and kept in
- * {@link #live}: when the coordinator goes away, each lost lease is re-claimed from the new
- * coordinator, which can tell, from the holder locks, running tests' clones from orphans.
+ * <p>Templates are built here, by the JVM that needs them ({@link TemplateRegistry}). Clones come
+ * from the coordinator ({@link HeldClones}) and stay in this JVM from test to test
+ * ({@link WarmClones}, one set per template): a test that changed only rows and sequences gets them
+ * put back in place and its clone, warm connections and all, serves the next test; anything else
+ * sends the clone back to the coordinator to be recreated. Read-only leases are not reset: their
+ * clone goes back as it is, or is recreated if the test left something behind.
  */
 public final class PoolEngine implements PgIsolatedPool {
   private static final Logger LOG = LoggerFactory.getLogger(PoolEngine.class);
-  private static final Duration RECLAIM_TIMEOUT = Duration.ofSeconds(15);
   /**
    * Bumped whenever coordinators and their clients stop understanding each other (the protocol,
-   * the markers, the lease semantics); see {@link #coordinatorDirectory}.
+   * the markers, the lease semantics); see {@link #coordinatorDirectory}. 3: clones come back as
+   * they are after a reset in place, markers carry fingerprints, demand and clean stamps.
    */
-  static final int COMPATIBILITY = 2;
-  private static final long PREFETCH_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-  /**
-   * How long a test waits for a prefetch under way. It must wait rather than lease by itself: in a
-   * pool with no clone to spare, the prefetch may hold the very clone the test would wait for. A
-   * prefetch gives up after {@link #PREFETCH_WAIT_NANOS} without a clone, so this bounds the wait
-   * (plus the time to open its connection, which the test would otherwise pay itself).
-   */
-  private static final long PREFETCH_TAKE_WAIT_NANOS = PREFETCH_WAIT_NANOS + TimeUnit.SECONDS.toNanos(5);
+  static final int COMPATIBILITY = 3;
+  /** How often idle clones this JVM does not need are given back. */
+  private static final long TRIM_PERIOD_MILLIS = 250;
+  /** Attempts to get a clone that proves to be in its template's state, for a template's snapshot. */
+  private static final int SNAPSHOT_ATTEMPTS = 3;
 
   private final PgIsolatedConfig config;
   private final PostgresServer server;
@@ -75,17 +79,20 @@ public final class PoolEngine implements PgIsolatedPool {
   private final DatabaseClaims claims;
   private final ThreadPoolExecutor workers;
   private final ExecutorService closer;
+  private final ExecutorService requests;
+  private final ExecutorService resetters;
+  private final ScheduledExecutorService trimmer;
   private final TemplateRegistry templates;
   private final Coordination coordination;
+  private final HeldClones held;
   private final Holder holder;
   private final KeptDatabases kept;
   private final RunReport report = new RunReport();
-  /** Null when {@code pgisolated.prefetch=false}. */
-  private final Prefetcher prefetcher;
+  private final Optional<String> resetsUnavailable;
   private final Map<TemplateDefinition, String> hashes = new ConcurrentHashMap<>();
-  private final Map<String, PooledLease> live = new ConcurrentHashMap<>();
+  private final Map<String, WarmClones> warm = new ConcurrentHashMap<>();
+  private final AtomicBoolean firstLeaseLogged = new AtomicBoolean();
   private volatile boolean closed;
-  private final java.util.concurrent.atomic.AtomicBoolean firstLeaseLogged = new java.util.concurrent.atomic.AtomicBoolean();
 
   private PoolEngine(PgIsolatedConfig config, PostgresServer server) {
     this.config = config;
@@ -103,16 +110,15 @@ public final class PoolEngine implements PgIsolatedPool {
     });
     this.workers = daemonPool("pgisolated-worker-", config.poolParallelTasks());
     this.closer = Executors.newCachedThreadPool(daemonThreads("pgisolated-closer-"));
+    // Requests block in the coordinator's pool (or on its socket) until a clone is ready.
+    this.requests = Executors.newCachedThreadPool(daemonThreads("pgisolated-request-"));
+    this.resetters = daemonPool("pgisolated-reset-", Math.max(2, Runtime.getRuntime().availableProcessors()));
+    this.trimmer = Executors.newSingleThreadScheduledExecutor(daemonThreads("pgisolated-trim-"));
     this.templates = TemplateRegistry.create(endpoint, admin, claims, config, report);
     this.kept = new KeptDatabases(admin, config.keepFailedDatabases());
-    this.prefetcher = config.prefetch()
-        // Opportunistic: a prefetch takes a clone only if one is ready within moments, so that it
-        // never sits in the pool's queue ahead of a test that needs the clone now.
-        ? new Prefetcher(hash -> leaseFromCoordinator(hash, System.nanoTime() + PREFETCH_WAIT_NANOS,
-            LeaseMode.READ_WRITE), closer)
-        : null;
     long pid = ProcessHandle.current().pid();
     this.holder = new Holder(pid, "JVM " + pid);
+    this.held = new HeldClones(config, endpoint, claims, closer, holder);
     this.coordination = new Coordination(coordinatorDirectory(config, server),
         unclean -> {
           // A coordinator also clears away what earlier runs kept for debugging.
@@ -120,7 +126,10 @@ public final class PoolEngine implements PgIsolatedPool {
           return new CoordinatorPools(admin, adminPool, claims, workers, config, endpoint::description, unclean,
               report);
         },
-        this::leaseLost);
+        held::leaseLost);
+    held.leaseFrom(coordination);
+    this.resetsUnavailable = resetsUnavailable();
+    trimmer.scheduleWithFixedDelay(this::trim, TRIM_PERIOD_MILLIS, TRIM_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   /** Starts the configured server and a pool on it. */
@@ -147,107 +156,111 @@ public final class PoolEngine implements PgIsolatedPool {
         server.coordinationKey().get() + " compatibility " + COMPATIBILITY);
   }
 
+  /**
+   * Why this server can't reset clones in place, if it can't: the statistics resets rely on are
+   * flushed on demand from PostgreSQL 15 on, and are only there with {@code track_counts} on.
+   */
+  private Optional<String> resetsUnavailable() {
+    if (endpoint.majorVersion() < 15) {
+      return Optional.of("PostgreSQL " + endpoint.majorVersion() + " can't flush statistics on demand "
+          + "(pg_stat_force_next_flush, PostgreSQL 15 and later)");
+    }
+    try (Connection c = adminPool.getConnection(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("select current_setting('track_counts')::bool")) {
+      rs.next();
+      return rs.getBoolean(1) ? Optional.empty()
+          : Optional.of("the server runs with track_counts off, so PostgreSQL does not count what tests change");
+    } catch (SQLException e) {
+      return Optional.of("its settings could not be read (" + e.getMessage() + ")");
+    }
+  }
+
   @Override
-  public DatabaseLease lease(TemplateDefinition template, Duration timeout, LeaseMode mode) {
+  public DatabaseLease lease(TemplateDefinition template, Duration timeout, LeaseMode mode, ResetMode reset) {
     if (closed) {
       throw new UnableToLeaseDatabaseException("This pgisolated pool is closed.");
     }
     long start = System.nanoTime();
     String hash = templateHash(template);
-    templates.ensureReady(template, hash, start + config.templateTimeout().toNanos());
-    PooledLease lease = mode == LeaseMode.READ_WRITE && prefetcher != null
-        ? prefetcher.take(hash, PREFETCH_TAKE_WAIT_NANOS) : null;
-    if (lease == null) {
-      lease = leaseFromCoordinator(hash, System.nanoTime() + timeout.toNanos(), mode);
-    }
-    if (prefetcher != null && mode == LeaseMode.READ_WRITE) {
-      // The next test's database, fetched while this one runs.
-      prefetcher.refill(hash);
+    Optional<TemplateFingerprint> fingerprint = templates.ensureReady(template, hash,
+        start + config.templateTimeout().toNanos());
+    long deadline = System.nanoTime() + timeout.toNanos();
+    TestLease lease;
+    if (mode == LeaseMode.READ_ONLY) {
+      lease = new TestLease(this, readOnly(held.acquire(hash, deadline)), null, reset);
+    } else {
+      WarmClones set = warm.computeIfAbsent(hash, h -> new WarmClones(h, new TemplateResets(h, fingerprint,
+          config.resetVerify(), resetsUnavailable), this, requests, resetters, config.prefetch(), config.resetVerify(),
+          report));
+      lease = new TestLease(this, set.take(deadline), set, reset);
     }
     report.leases().add(System.nanoTime() - start);
     if (firstLeaseLogged.compareAndSet(false, true)) {
       // Time to first test: what a user waits for before the first test runs.
-      LOG.info("First database leased {} ms after this JVM started", System.currentTimeMillis()
-          - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime());
+      LOG.info("First database leased {} ms after this JVM started",
+          System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime());
     }
     return lease;
   }
 
-  /** A lease from the coordinator, electing a new one and asking again when it goes away. */
-  private PooledLease leaseFromCoordinator(String hash, long deadline, LeaseMode mode) {
-    while (true) {
-      LeaseService service = coordination.service(deadline);
-      try {
-        Lease lease = service.lease(hash, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())), holder);
-        return hold(service, lease, mode);
-      } catch (CoordinatorUnavailableException e) {
-        // The coordinator went away while we asked: elect again and ask the new one.
-        coordination.lost(service);
-        if (System.nanoTime() - deadline > 0) {
-          throw new UnableToLeaseDatabaseException("The pgisolated coordinator went away and no other could serve "
-              + "before the lease timeout: " + e.getMessage(), e);
-        }
-      }
-    }
-  }
-
-  private PooledLease hold(LeaseService service, Lease lease, LeaseMode mode) {
-    try {
-      if (!claims.tryHold(lease.database())) {
-        service.giveBack(lease);
-        throw new UnableToLeaseDatabaseException("The coordinator handed out " + lease.database()
-            + ", which another JVM still holds; it was given back. This is a pgisolated bug: please report it.");
-      }
-    } catch (SQLException e) {
-      service.giveBack(lease);
-      throw new UnableToLeaseDatabaseException("Could not mark " + lease.database() + " as held on " + endpoint
-          + ": " + e.getMessage(), e);
-    }
-    if (mode == LeaseMode.READ_ONLY) {
-      try {
-        admin.setDefaultReadOnly(lease.database(), true);
-      } catch (SQLException e) {
-        giveBackQuietly(service, lease);
-        throw new UnableToLeaseDatabaseException("Could not make " + lease.database() + " read-only on " + endpoint
-            + ": " + e.getMessage(), e);
-      }
-    }
-    PooledLease pooled = new PooledLease(this, service, lease, endpoint.database(lease.database()), mode);
-    live.put(lease.database(), pooled);
-    return pooled;
-  }
-
-  private void giveBackQuietly(LeaseService service, Lease lease) {
-    try {
-      claims.stopHolding(lease.database());
-      service.giveBack(lease);
-    } catch (SQLException | RuntimeException e) {
-      LOG.debug("Could not give {} back", lease.database(), e);
-    }
-  }
-
   /**
-   * Keeps a leased database for debugging (see {@link KeptDatabases}); empty when this JVM has
-   * kept as many as it may, or keeping failed (then the database is given back as usual).
+   * Gets a clone for a set, warms its first connection and takes its baseline (the template's
+   * snapshot first, on the first clone); runs on a request thread, and reports to the set.
    */
-  java.util.Optional<String> keep(PooledLease pooled, String reason) {
-    if (!kept.tryReserve()) {
-      return java.util.Optional.empty();
-    }
+  void acquireFor(WarmClones set) {
     try {
-      String name = kept.keep(pooled.database().databaseName(), pooled.templateHash(), reason);
-      giveBack(pooled, Disposition.KEPT);
-      LOG.info("Kept {} for debugging ({}) as {}", pooled.database().databaseName(), reason, name);
-      return java.util.Optional.of(name);
-    } catch (SQLException | RuntimeException e) {
-      kept.unreserve();
-      LOG.warn("Could not keep {} for debugging; giving it back", pooled.database().databaseName(), e);
-      return java.util.Optional.empty();
+      set.arrived(acquireWarm(set.hash(), set.resets(), System.nanoTime() + config.leaseTimeout().toNanos()));
+    } catch (RuntimeException e) {
+      set.requestFailed(e);
     }
   }
 
-  /** Lets new sessions write again before a read-only database goes back unchanged; false on failure. */
-  boolean undoReadOnly(String database) {
+  private HeldClone acquireWarm(String hash, TemplateResets resets, long deadline) {
+    for (int attempt = 1; ; attempt++) {
+      HeldClone clone = held.acquire(hash, deadline);
+      try (Connection connection = clone.pool.getConnection()) {
+        InPlaceReset reset = resets.forClone(connection);
+        if (reset != null) {
+          clone.baseline = reset.baseline(connection);
+        }
+        return clone;
+      } catch (NotInTemplateState e) {
+        LOG.warn("{}; it is recreated", e.getMessage());
+        held.leave(clone, Disposition.DIRTY);
+        if (attempt >= SNAPSHOT_ATTEMPTS) {
+          throw new UnableToLeaseDatabaseException("No clone of template " + hash + " that is in the template's state "
+              + "after " + attempt + " attempts: " + e.getMessage(), e);
+        }
+      } catch (SQLException | RuntimeException e) {
+        held.leave(clone, Disposition.DIRTY);
+        throw e instanceof RuntimeException r ? r : new UnableToLeaseDatabaseException("Could not connect to "
+            + clone.database.jdbcUrl() + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /** Makes every new session on a just-acquired clone read-only (before its pool connects). */
+  private HeldClone readOnly(HeldClone clone) {
+    try {
+      admin.setDefaultReadOnly(clone.database.databaseName(), true);
+      return clone;
+    } catch (SQLException e) {
+      held.leave(clone, Disposition.DIRTY);
+      throw new UnableToLeaseDatabaseException("Could not make " + clone.database.databaseName() + " read-only on "
+          + endpoint + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The clone of a read-only lease goes back: as it is when the test left it tidy, else to be recreated. */
+  void leaveReadOnly(HeldClone clone, boolean tidy) {
+    boolean unchanged = tidy && undoReadOnly(clone.database.databaseName());
+    if (!unchanged) {
+      report.recreatedBecause("read-only test left connections open or failed");
+    }
+    leave(clone, unchanged ? Disposition.UNCHANGED : Disposition.DIRTY);
+  }
+
+  private boolean undoReadOnly(String database) {
     try {
       admin.setDefaultReadOnly(database, false);
       return true;
@@ -257,58 +270,57 @@ public final class PoolEngine implements PgIsolatedPool {
     }
   }
 
-  /** Called by a lease once its connections are closed: the database goes back to the coordinator. */
-  void giveBack(PooledLease pooled) {
-    giveBack(pooled, Disposition.DIRTY);
+  void leave(HeldClone clone, Disposition disposition) {
+    held.leave(clone, disposition);
   }
 
-  /** Gives a lease's database back, saying what became of it. */
-  void giveBack(PooledLease pooled, Disposition disposition) {
-    live.remove(pooled.database().databaseName(), pooled);
-    try {
-      claims.stopHolding(pooled.database().databaseName());
-    } catch (SQLException e) {
-      LOG.debug("Could not drop the holder lock of {}", pooled.database().databaseName(), e);
+  /**
+   * Keeps a test's clone for debugging (see {@link KeptDatabases}); empty when this JVM has kept as
+   * many as it may, or keeping failed (then the clone is recreated as usual).
+   */
+  Optional<PgDatabase> keep(HeldClone clone, WarmClones set, String reason) {
+    if (set != null) {
+      set.detach(clone);
     }
-    PooledLease.Source source = pooled.source();
+    if (!clone.markGone()) {
+      return Optional.empty();
+    }
+    String name = clone.database.databaseName();
+    // The clone is renamed next, which needs it free of sessions: close them now.
+    clone.pool.close();
+    report.recreatedBecause("failed test");
+    if (!kept.tryReserve()) {
+      held.giveBack(clone, Disposition.DIRTY);
+      return Optional.empty();
+    }
     try {
-      source.service().giveBack(source.lease(), disposition);
-    } catch (CoordinatorUnavailableException e) {
-      // The coordinator is gone; its successor finds no holder lock and recreates the clone.
-      LOG.debug("Coordinator gone while giving back {}", source.lease().database(), e);
+      String keptName = kept.keep(name, clone.hash, reason);
+      held.giveBack(clone, Disposition.KEPT);
+      LOG.info("Kept {} for debugging ({}) as {}", name, reason, keptName);
+      PgDatabase db = clone.database;
+      return Optional.of(new PgDatabase(db.host(), db.port(), keptName, db.user(), db.password()));
+    } catch (SQLException | RuntimeException e) {
+      kept.unreserve();
+      LOG.warn("Could not keep {} for debugging; it is recreated", name, e);
+      held.giveBack(clone, Disposition.DIRTY);
+      return Optional.empty();
     }
   }
 
-  /** The coordinator that handed out this lease went away: re-claim it from the next one. */
-  private void leaseLost(Lease lost) {
-    PooledLease pooled = live.get(lost.database());
-    if (pooled == null || closed) {
-      return;
-    }
-    coordination.lost(pooled.source().service());
-    long deadline = System.nanoTime() + RECLAIM_TIMEOUT.toNanos();
-    RuntimeException last = null;
-    while (System.nanoTime() - deadline < 0 && live.get(lost.database()) == pooled) {
-      LeaseService service = coordination.service(deadline);
+  /**
+   * Gives idle clones this JVM does not need back to the coordinator; all of them, of every other
+   * template, while a test of this JVM waits for the coordinator: the coordinator may have no room
+   * for that test's clone but the clones this JVM keeps idle.
+   */
+  private void trim() {
+    long now = System.nanoTime();
+    boolean starving = warm.values().stream().anyMatch(WarmClones::starving);
+    for (WarmClones set : warm.values()) {
       try {
-        Lease reclaimed = service.reclaim(lost.database(), holder);
-        if (!pooled.rebind(service, reclaimed)) {
-          // The test gave it back while we were re-claiming it: pass that on.
-          service.giveBack(reclaimed);
-        }
-        return;
-      } catch (CoordinatorUnavailableException e) {
-        coordination.lost(service);
-        last = e;
-      } catch (LeaseRefusedException e) {
-        // The new coordinator may not have adopted it yet (the old one's session is ending).
-        last = e;
-        sleep(100);
+        set.trim(now, starving && !set.starving());
+      } catch (RuntimeException e) {
+        LOG.debug("Could not give idle clones of {} back", set.hash(), e);
       }
-    }
-    if (last != null && live.get(lost.database()) == pooled) {
-      LOG.error("Could not re-claim {} after a coordinator takeover; it stays held by this JVM's holder lock until "
-          + "the test gives it back", lost.database(), last);
     }
   }
 
@@ -317,28 +329,27 @@ public final class PoolEngine implements PgIsolatedPool {
     return hashes.computeIfAbsent(template, d -> TemplateHasher.hash(d, endpoint.majorVersion()));
   }
 
-  HikariDataSource openDataSource(String database) {
-    return DataSources.pool(endpoint, database, config.dataSourceMaxConnections(), "pgisolated-" + database,
-        DatabaseAdmin.APPLICATION_NAME);
-  }
-
   public DatabaseAdmin admin() {
     return admin;
-  }
-
-  /** Runs slow clean-up (closing a lease's connection pool) off the test's thread. */
-  void closeInBackground(Runnable task) {
-    try {
-      closer.execute(task);
-    } catch (RejectedExecutionException shutDown) {
-      task.run();
-    }
   }
 
   /** The pool of a template hash when this JVM is the coordinator, else null (for tests and reports). */
   public PoolStatistics statistics(String hash) {
     CoordinatorPools pools = coordination.pools();
     return pools == null ? null : pools.statistics(hash);
+  }
+
+  /**
+   * For a timeout message: the coordinator's pool of a template, its state and why it is short of
+   * clones, ending with what to change.
+   */
+  String coordinatorShortage(String hash) {
+    CoordinatorPools pools = coordination.pools();
+    String state = pools == null ? null : pools.shortage(hash);
+    return (state == null ? "The coordinator is another JVM; its pool's state is in its log."
+        : "The coordinator's pool: " + state)
+        + " Raise pgisolated.pool.max-size (now " + config.poolMaxSize() + ") or pgisolated.lease-timeout, or check "
+        + "that tests give their databases back: a lease that is never closed keeps its clone.";
   }
 
   /** What this JVM's pool did so far (the run report's figures). */
@@ -366,9 +377,10 @@ public final class PoolEngine implements PgIsolatedPool {
   }
 
   /**
-   * Closes in the order that lets another JVM take over cleanly: pending give-backs, then the
-   * coordinator's socket (its clients start electing), then the claims session (which frees this
-   * JVM's databases for the successor), and only then the election lock.
+   * Closes in the order that lets another JVM take over cleanly: the clones this JVM keeps go back
+   * (as they are: they are clean), pending give-backs finish, then the coordinator's socket closes
+   * (its clients start electing), then the claims session (which frees this JVM's databases for the
+   * successor), and only then the election lock.
    */
   @Override
   public void close() {
@@ -376,9 +388,11 @@ public final class PoolEngine implements PgIsolatedPool {
       return;
     }
     closed = true;
-    if (prefetcher != null) {
-      prefetcher.close();
-    }
+    trimmer.shutdownNow();
+    warm.values().forEach(WarmClones::close);
+    held.close();
+    shutdown(resetters);
+    requests.shutdownNow();
     shutdown(closer);
     if (config.report() && (report.leases().count() > 0 || report.builds().count() > 0)) {
       LOG.info(report.format("JVM " + holder.pid() + (coordination.isCoordinator() ? ", the coordinator" : "")));
@@ -411,7 +425,7 @@ public final class PoolEngine implements PgIsolatedPool {
     return pool;
   }
 
-  private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
+  private static ThreadFactory daemonThreads(String prefix) {
     AtomicInteger count = new AtomicInteger();
     return r -> {
       Thread t = new Thread(r, prefix + count.incrementAndGet());
@@ -422,13 +436,5 @@ public final class PoolEngine implements PgIsolatedPool {
 
   private static long millisSince(long startNanos) {
     return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }

@@ -454,13 +454,28 @@ final class ClonePool {
     }
   }
 
-  private UnableToLeaseDatabaseException unsafeTimeout(long startNanos) {
-    long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+  /** The pool's state and, when it is short of clones for a reason, that reason: for timeout messages. */
+  String shortage() {
+    lock.lock();
+    try {
+      return unsafeStatistics() + "." + unsafeShortageCause();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private String unsafeShortageCause() {
     String cause = lastFailure == null ? "" : " The last attempt to create a clone failed: " + lastFailure + ".";
     if (capacity.used() >= capacity.limit()) {
       cause += " All " + capacity.limit() + " databases pgisolated.pool.max-databases allows are in use by this and "
           + "other templates' pools; raise it, or run fewer different templates at once.";
     }
+    return cause;
+  }
+
+  private UnableToLeaseDatabaseException unsafeTimeout(long startNanos) {
+    long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+    String cause = unsafeShortageCause();
     return new UnableToLeaseDatabaseException("Timed out after " + waitedMillis
         + " ms waiting for a database cloned from " + templateName + " on " + description.get() + " ("
         + unsafeStatistics() + ")." + cause + " Raise pgisolated.pool.max-size (now " + maxSize

@@ -237,6 +237,12 @@ public final class CoordinatorPools implements LeaseService, AutoCloseable {
     return pool == null ? null : pool.statistics();
   }
 
+  /** A pool's state and why it is short of clones, if it is, for timeout messages; null without a pool. */
+  public String shortage(String hash) {
+    ClonePool pool = pools.get(hash);
+    return pool == null ? null : pool.shortage();
+  }
+
   /** One line per pool, for STATUS requests and diagnostics. */
   public String status() {
     StringBuilder status = new StringBuilder("databases=").append(capacity.used()).append('/').append(capacity.limit())

@@ -1,6 +1,9 @@
 package io.github.pgisolated.core.internal.report;
 
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -20,6 +23,9 @@ public final class RunReport {
   private final Samples recreations = new Samples();
   private final Samples builds = new Samples();
   private final AtomicInteger reused = new AtomicInteger();
+  private final Samples resets = new Samples();
+  private final AtomicInteger unchanged = new AtomicInteger();
+  private final Map<String, AtomicInteger> recreatedBecause = new ConcurrentHashMap<>();
 
   public Samples leases() {
     return leases;
@@ -47,11 +53,48 @@ public final class RunReport {
     reused.incrementAndGet();
   }
 
+  /** Resets in place of this JVM's tests' databases (rows and sequences put back), with their time. */
+  public Samples resets() {
+    return resets;
+  }
+
+  /** This JVM's tests whose database needed nothing done: they changed nothing. */
+  public int unchanged() {
+    return unchanged.get();
+  }
+
+  public void databaseUnchanged() {
+    unchanged.incrementAndGet();
+  }
+
+  /** A test's database must be recreated, and why (a short category, e.g. {@code schema changed}). */
+  public void recreatedBecause(String reason) {
+    recreatedBecause.computeIfAbsent(reason, r -> new AtomicInteger()).incrementAndGet();
+  }
+
+  /** Why this JVM's tests' databases were recreated rather than reset in place: reason to count. */
+  public Map<String, Integer> recreationReasons() {
+    Map<String, Integer> reasons = new TreeMap<>();
+    recreatedBecause.forEach((reason, count) -> reasons.put(reason, count.get()));
+    return reasons;
+  }
+
   /** The block that is logged, e.g. for a coordinator JVM. */
   public String format(String who) {
     StringBuilder out = new StringBuilder("pgisolated run report for ").append(who).append(':');
     out.append(String.format(Locale.ROOT, "%n  leases:    %d (time to a database q50 %.2f ms, p99 %.2f ms, max %.1f ms)",
         leases.count(), leases.quantileMillis(0.5), leases.quantileMillis(0.99), leases.quantileMillis(1)));
+    if (resets.count() > 0 || unchanged.get() > 0 || !recreatedBecause.isEmpty()) {
+      out.append(String.format(Locale.ROOT, "%n  reset in place: %d (q50 %.2f ms, max %.1f ms), %d needed nothing",
+          resets.count(), resets.quantileMillis(0.5), resets.quantileMillis(1), unchanged.get()));
+      if (!recreatedBecause.isEmpty()) {
+        StringBuilder reasons = new StringBuilder();
+        recreationReasons().forEach((reason, count) -> reasons.append(reasons.length() == 0 ? "" : ", ")
+            .append(reason).append(' ').append(count));
+        out.append(String.format(Locale.ROOT, "%n  to recreate: %d (%s)", recreationReasons().values().stream()
+            .mapToInt(Integer::intValue).sum(), reasons));
+      }
+    }
     if (waits.count() > 0 || recreations.count() > 0) {
       out.append(String.format(Locale.ROOT, "%n  waited:    %d leases found no ready clone (waited q50 %.1f ms, max %.1f ms)",
           waits.count(), waits.quantileMillis(0.5), waits.quantileMillis(1)));

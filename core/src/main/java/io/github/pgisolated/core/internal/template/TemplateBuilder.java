@@ -12,7 +12,9 @@ import io.github.pgisolated.core.internal.db.DatabaseClaims;
 import io.github.pgisolated.core.internal.db.DatabaseNames.Kind;
 import io.github.pgisolated.core.internal.db.DatabaseNames.Marker;
 import io.github.pgisolated.core.internal.db.DatabaseNames;
+import io.github.pgisolated.core.internal.db.TemplateFingerprint;
 import io.github.pgisolated.core.internal.migrations.Migrations;
+import io.github.pgisolated.core.internal.reset.TemplateSnapshot;
 import io.github.pgisolated.core.internal.server.ServerEndpoint;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
@@ -66,8 +68,15 @@ final class TemplateBuilder {
     this.clock = clock;
   }
 
-  /** How a template came to be ready. */
-  record Outcome(boolean built, long millis) {}
+  /**
+   * How a template came to be ready.
+   *
+   * @param built whether this JVM built it
+   * @param millis how long that took (or the check that it was ready)
+   * @param fingerprint what its builder recorded of its contents, empty when that could not be done
+   *     (then its clones are always recreated, never reset in place)
+   */
+  record Outcome(boolean built, long millis, Optional<TemplateFingerprint> fingerprint) {}
 
   /**
    * Makes sure the template of {@code hash} exists and is finished, building it if needed, and
@@ -87,11 +96,12 @@ final class TemplateBuilder {
     while (true) {
       if (uses.tryShare(name)) {
         // Nobody builds or drops it now, and nobody can until this JVM's pool closes.
-        if (markerOf(name).filter(m -> m.isReadyTemplateOf(hash)).isPresent()) {
+        Optional<Marker> ready = markerOf(name).filter(m -> m.isReadyTemplateOf(hash));
+        if (ready.isPresent()) {
           if (!built) {
-            stampUse(name, hash, lineage);
+            stampUse(name, ready.get(), lineage);
           }
-          return new Outcome(built, elapsedMillis(start));
+          return new Outcome(built, elapsedMillis(start), ready.get().fingerprint());
         }
         uses.release(name);
       }
@@ -158,9 +168,11 @@ final class TemplateBuilder {
   }
 
   /** Records this JVM's use, for the collector; under this JVM's share, so the template stays ready. */
-  private void stampUse(String name, String hash, String lineage) {
+  private void stampUse(String name, Marker ready, String lineage) {
     try {
-      admin.comment(name, DatabaseNames.readyMarker(hash, lineage, clock.instant()));
+      // What the builder and the last coordinator recorded stays.
+      admin.comment(name, DatabaseNames.readyMarker(ready.hash(), lineage, clock.instant(), ready.fingerprint(),
+          ready.demand()));
     } catch (SQLException e) {
       LOG.debug("Could not record the use of template {}; it may be collected sooner", name, e);
     }
@@ -197,13 +209,32 @@ final class TemplateBuilder {
         LOG.warn("Building template {} left {} connection(s) open (an initializer that does not close what it opens?); "
             + "terminating them", name, leftovers);
       }
-      admin.finishTemplate(name, DatabaseNames.readyMarker(hash, lineage, clock.instant()));
+      admin.finishTemplate(name, DatabaseNames.readyMarker(hash, lineage, clock.instant(), fingerprint(name),
+          Optional.empty()));
     } catch (RuntimeException | SQLException e) {
       markFailed(name, hash, e);
       throw e;
     } catch (Error e) {
       markFailed(name, hash, e);
       throw e;
+    }
+  }
+
+  /**
+   * What the template holds, for resets in place to prove a clone is back in its state; empty,
+   * with the reason logged, when it can't be read (a column type without binary output, for
+   * example): then its clones are always recreated.
+   */
+  private Optional<TemplateFingerprint> fingerprint(String name) {
+    try (Connection c = DataSources.connect(server, name)) {
+      long start = System.nanoTime();
+      TemplateFingerprint fingerprint = TemplateSnapshot.take(c).fingerprint();
+      LOG.debug("Fingerprinted template {} in {} ms", name, elapsedMillis(start));
+      return Optional.of(fingerprint);
+    } catch (SQLException e) {
+      LOG.info("Clones of template {} will always be recreated, never reset in place: its contents could not be read "
+          + "({})", name, e.getMessage());
+      return Optional.empty();
     }
   }
 

@@ -19,8 +19,11 @@ import java.util.HexFormat;
  * Each part is length-prefixed so that no two different definitions feed the same bytes.
  */
 public final class TemplateHasher {
-  /** Bumped whenever the way pgisolated builds templates changes, invalidating old ones. */
-  static final int FORMAT_VERSION = 1;
+  /**
+   * Bumped whenever the way pgisolated builds templates changes, invalidating old ones. 2: the
+   * ready marker records the template's fingerprint (for resets in place).
+   */
+  static final int FORMAT_VERSION = 2;
 
   private TemplateHasher() {}
 

@@ -6,6 +6,7 @@ import io.github.pgisolated.core.TemplateBuildException;
 import io.github.pgisolated.core.TemplateDefinition;
 import io.github.pgisolated.core.UnableToLeaseDatabaseException;
 import io.github.pgisolated.core.internal.db.DataSources;
+import io.github.pgisolated.core.internal.db.TemplateFingerprint;
 import io.github.pgisolated.core.internal.db.DatabaseAdmin;
 import io.github.pgisolated.core.internal.db.DatabaseClaims;
 import io.github.pgisolated.core.internal.db.DatabaseNames;
@@ -15,6 +16,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -45,7 +47,7 @@ public final class TemplateRegistry implements AutoCloseable {
   private final RunReport report;
   private final TemplateCollector collector;
   private final TemplateUses uses;
-  private final Map<String, CompletableFuture<Void>> ready = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<Optional<TemplateFingerprint>>> ready = new ConcurrentHashMap<>();
 
   TemplateRegistry(TemplateBuilder builder, String serverDescription, RunReport report, TemplateCollector collector,
       TemplateUses uses) {
@@ -72,11 +74,14 @@ public final class TemplateRegistry implements AutoCloseable {
         new TemplateCollector(admin, sessions, config.templateKeep(), config.templateMaxAge(), clock), uses);
   }
 
-  /** Returns once the template is finished; builds it if this is the first thread to need it. */
-  public void ensureReady(TemplateDefinition template, String hash, long deadlineNanos) {
-    CompletableFuture<Void> future = ready.get(hash);
+  /**
+   * Returns once the template is finished, with what its builder recorded of its contents (empty:
+   * its clones can't be reset in place); builds it if this is the first thread to need it.
+   */
+  public Optional<TemplateFingerprint> ensureReady(TemplateDefinition template, String hash, long deadlineNanos) {
+    CompletableFuture<Optional<TemplateFingerprint>> future = ready.get(hash);
     if (future == null) {
-      CompletableFuture<Void> mine = new CompletableFuture<>();
+      CompletableFuture<Optional<TemplateFingerprint>> mine = new CompletableFuture<>();
       future = ready.putIfAbsent(hash, mine);
       if (future == null) {
         future = mine;
@@ -84,10 +89,10 @@ public final class TemplateRegistry implements AutoCloseable {
       }
     }
     if (future.isDone() && !future.isCompletedExceptionally()) {
-      return;
+      return future.join();
     }
     try {
-      future.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+      return future.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof TemplateBuildException) {
@@ -109,7 +114,8 @@ public final class TemplateRegistry implements AutoCloseable {
     }
   }
 
-  private void build(TemplateDefinition template, String hash, CompletableFuture<Void> result, long deadline) {
+  private void build(TemplateDefinition template, String hash, CompletableFuture<Optional<TemplateFingerprint>> result,
+      long deadline) {
     try {
       String lineage = TemplateLineage.of(template);
       TemplateBuilder.Outcome outcome = builder.ensureReady(template, hash, lineage, deadline);
@@ -120,7 +126,7 @@ public final class TemplateRegistry implements AutoCloseable {
         LOG.info("Reusing template {} ({}), checked in {} ms", DatabaseNames.template(hash), template.describe(),
             outcome.millis());
       }
-      result.complete(null);
+      result.complete(outcome.fingerprint());
       collector.afterReady(hash, lineage);
     } catch (SQLException e) {
       result.completeExceptionally(new TemplateBuildException("Could not build template "

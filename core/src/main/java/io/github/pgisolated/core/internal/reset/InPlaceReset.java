@@ -1,0 +1,270 @@
+package io.github.pgisolated.core.internal.reset;
+
+import io.github.pgisolated.core.internal.reset.Relation.Kind;
+import io.github.pgisolated.core.internal.reset.TemplateSnapshot.SequenceState;
+import io.github.pgisolated.core.internal.reset.TemplateSnapshot.TableData;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
+
+/**
+ * Puts a clone a test gave back into its template's state in the same database, when the test
+ * changed only rows and sequences, and says so when it can't.
+ *
+ * <p>How it knows what changed, with nothing added to the user's database: every session of the
+ * clone flushes its statistics ({@code pg_stat_force_next_flush()}) and forgets its session state
+ * ({@code DISCARD ALL}), then one {@link ChangeProbe} compares PostgreSQL's cumulative statistics
+ * with the clone's {@link Baseline}:
+ *
+ * <ul>
+ *   <li>the database's own catalogs moved (any DDL, a temporary object, a large object, TRUNCATE,
+ *       ANALYZE), its rows in the shared catalogs changed ({@code ALTER DATABASE}, settings,
+ *       prepared transactions), the statistics were reset or the server restarted, or a
+ *       materialized view changed: {@link ResetOutcome.Kind#RECREATE}, with the reason;</li>
+ *   <li>else the tables whose counters moved get the template's rows back ({@code DELETE} and
+ *       {@code COPY … FROM STDIN (FORMAT binary)} of the {@link TemplateSnapshot}, with triggers
+ *       and foreign-key checks off, in one transaction), and the sequences whose value differs
+ *       from the template's are set back: {@link ResetOutcome.Kind#RESET};</li>
+ *   <li>nothing moved: {@link ResetOutcome.Kind#UNCHANGED}.</li>
+ * </ul>
+ *
+ * <p>Counters count aborted transactions too, so a test that inserted and rolled back still gets
+ * its table restored. In verification mode every outcome but RECREATE is checked against the
+ * snapshot: every table's rows, every sequence, the catalog fingerprint and the database's shared
+ * rows; a difference throws {@link ResetVerificationException}.
+ *
+ * <p>Thread-safe: it holds only the immutable snapshot; each call works on the sessions it is given.
+ */
+public final class InPlaceReset {
+  private final TemplateSnapshot snapshot;
+  private final ChangeProbe probe;
+  private final boolean verify;
+
+  public InPlaceReset(TemplateSnapshot snapshot, boolean verify) {
+    this.snapshot = snapshot;
+    this.probe = new ChangeProbe(snapshot);
+    this.verify = verify;
+  }
+
+  /**
+   * The baseline of a clone this JVM just got, which is in the template's state. In verification
+   * mode the clone's contents are checked first.
+   */
+  public Baseline baseline(Connection connection) throws SQLException {
+    if (verify) {
+      List<String> differences = differences(connection, null);
+      if (!differences.isEmpty()) {
+        throw new ResetVerificationException("A clone handed out by the coordinator is not in its template's state: "
+            + String.join("; ", differences));
+      }
+    }
+    return Baseline.of(probe.observe(connection));
+  }
+
+  /**
+   * Resets a clone a test gave back.
+   *
+   * @param sessions every open session of the clone's connection pool, none in use; the first does
+   *     the work. Sessions the test opened by other means must have ended.
+   * @param baseline the clone's baseline from when it was last in the template's state
+   * @throws SQLException when the clone can't be read or written; the caller recreates it
+   * @throws ResetVerificationException in verification mode, when the result differs from the template
+   */
+  public ResetOutcome reset(List<Connection> sessions, Baseline baseline) throws SQLException {
+    for (Connection session : sessions) {
+      try (Statement s = session.createStatement()) {
+        // Two statements: DISCARD ALL can't run inside the implicit transaction of a multi-statement query.
+        s.execute("discard all");
+        s.execute("select pg_stat_force_next_flush()");
+      }
+    }
+    Connection connection = sessions.get(0);
+    Observation now = probe.observe(connection);
+    ResetOutcome outcome = decide(connection, now, baseline);
+    if (outcome.kind() == ResetOutcome.Kind.RESET) {
+      outcome = restore(connection, now, baseline);
+    }
+    if (verify && outcome.kind() != ResetOutcome.Kind.RECREATE) {
+      List<String> differences = differences(connection, outcome.baseline());
+      if (!differences.isEmpty()) {
+        throw new ResetVerificationException("A reset in place (" + outcome.kind() + ", " + outcome.tables()
+            + " table(s) and " + outcome.sequences() + " sequence(s) put back) left the clone different from its "
+            + "template: " + String.join("; ", differences) + ". This is a pgisolated bug; set pgisolated.reset=recreate "
+            + "to work around it, and please report it with the test's SQL.");
+      }
+    }
+    return outcome;
+  }
+
+  /** RECREATE with the reason, or RESET/UNCHANGED (RESET still to be carried out). */
+  private ResetOutcome decide(Connection connection, Observation now, Baseline baseline) throws SQLException {
+    if (!now.trust().equals(baseline.trust())) {
+      return ResetOutcome.recreate("statistics reset", "the server restarted or its statistics were reset ("
+          + baseline.trust() + " -> " + now.trust() + "), so changes can't be seen");
+    }
+    if (now.catalogChanges() != baseline.catalogChanges()) {
+      return catalogChange(connection);
+    }
+    if (!now.database().equals(baseline.database())) {
+      return ResetOutcome.recreate("database changed", "the database's own settings or state changed ("
+          + baseline.database() + " -> " + now.database() + "): ALTER DATABASE, role settings, a prepared "
+          + "transaction or a replication slot");
+    }
+    boolean changed = false;
+    List<Relation> counted = probe.counted();
+    for (int i = 0; i < counted.size(); i++) {
+      if (now.tableChanges()[i] != baseline.tableChanges()[i]) {
+        Relation r = counted.get(i);
+        if (r.kind() == Kind.MATERIALIZED_VIEW) {
+          return ResetOutcome.recreate("materialized view changed", "materialized view " + r.name()
+              + " was refreshed; its rows can't be put back in place");
+        }
+        if (!r.restorable()) {
+          return ResetOutcome.recreate("table with an always-firing trigger changed", "table " + r.name()
+              + " has a trigger enabled ALWAYS or REPLICA, which would fire while its rows are put back");
+        }
+        changed = true;
+      }
+    }
+    changed |= !changedSequences(now).isEmpty();
+    return changed ? new ResetOutcome(ResetOutcome.Kind.RESET, "", "", null, 0, 0)
+        : new ResetOutcome(ResetOutcome.Kind.UNCHANGED, "", "", baseline, 0, 0);
+  }
+
+  /** Which catalogs moved, as the reason a clone is recreated. */
+  private static ResetOutcome catalogChange(Connection connection) throws SQLException {
+    List<String> moved = new ArrayList<>();
+    try (Statement s = connection.createStatement();
+        ResultSet rs = s.executeQuery("select c.relname from pg_class c where c.relnamespace = 11 and c.relkind = 'r'"
+            + " and not c.relisshared and pg_stat_get_tuples_inserted(c.oid) + pg_stat_get_tuples_updated(c.oid)"
+            + " + pg_stat_get_tuples_deleted(c.oid) > 0 order by 1")) {
+      while (rs.next()) {
+        moved.add(rs.getString(1));
+      }
+    }
+    String reason;
+    if (moved.stream().anyMatch(c -> c.startsWith("pg_largeobject"))) {
+      reason = "large objects";
+    } else if (!moved.isEmpty() && moved.stream().allMatch(c -> c.startsWith("pg_statistic"))) {
+      reason = "ANALYZE";
+    } else if (moved.equals(List.of("pg_class"))) {
+      reason = "TRUNCATE or a table rewrite";
+    } else {
+      reason = "schema changed";
+    }
+    return ResetOutcome.recreate(reason, "the database's catalogs changed (DDL, a temporary object, TRUNCATE, ANALYZE "
+        + "or a large object); catalogs with changes since the clone was made: " + String.join(", ", moved));
+  }
+
+  private Map<Integer, SequenceState> changedSequences(Observation now) {
+    Map<Integer, SequenceState> changed = new TreeMap<>();
+    List<SequenceState> template = snapshot.sequences();
+    for (int i = 0; i < template.size(); i++) {
+      SequenceState s = template.get(i);
+      Long expected = s.called() ? s.lastValue() : null;
+      if (!Objects.equals(expected, now.sequences()[i])) {
+        changed.put(i, s);
+      }
+    }
+    return changed;
+  }
+
+  /**
+   * Puts the changed tables' rows and the changed sequences back in one transaction, with
+   * triggers and foreign-key checks off (the template's rows satisfied them when it was built),
+   * and flushes this session's statistics at commit so that the next probe sees what it did.
+   */
+  private ResetOutcome restore(Connection connection, Observation now, Baseline baseline) throws SQLException {
+    List<Relation> counted = probe.counted();
+    Map<Long, TableData> tables = new TreeMap<>();
+    snapshot.tables().forEach(t -> tables.put(t.table().oid(), t));
+    Map<Integer, SequenceState> sequences = changedSequences(now);
+    Baseline next = baseline;
+    int restored = 0;
+    CopyManager copy = connection.unwrap(PGConnection.class).getCopyAPI();
+    boolean autoCommit = connection.getAutoCommit();
+    connection.setAutoCommit(false);
+    try (Statement s = connection.createStatement()) {
+      s.execute("set local session_replication_role = replica; set local lock_timeout = '10s'");
+      for (int i = 0; i < counted.size(); i++) {
+        if (now.tableChanges()[i] == baseline.tableChanges()[i]) {
+          continue;
+        }
+        TableData table = tables.get(counted.get(i).oid());
+        int deleted = s.executeUpdate("delete from only " + table.table().name());
+        long copied = copy.copyIn("copy " + table.table().name() + " from stdin (format binary)",
+            new ByteArrayInputStream(table.copy()));
+        // What this reset did moves the counters too; the next probe must not take it for the next test's.
+        next = next.plus(i, deleted + copied);
+        restored++;
+      }
+      if (!sequences.isEmpty()) {
+        StringBuilder setval = new StringBuilder("select ");
+        sequences.values().forEach(q -> setval.append(setval.length() > 7 ? ", " : "").append("setval(")
+            .append(q.sequence().oid()).append(", ").append(q.lastValue()).append(", ").append(q.called()).append(')'));
+        s.execute(setval.toString());
+      }
+      s.execute("select pg_stat_force_next_flush()");
+      connection.commit();
+    } catch (SQLException | IOException | RuntimeException e) {
+      connection.rollback();
+      throw e instanceof SQLException sql ? sql : new SQLException("Could not put the rows back: " + e, e);
+    } finally {
+      connection.setAutoCommit(autoCommit);
+    }
+    return new ResetOutcome(ResetOutcome.Kind.RESET, "", "", next, restored, sequences.size());
+  }
+
+  /**
+   * Everything that differs from the template, for verification mode: the statistics against the
+   * expected baseline (when given), every table's rows, every sequence, the catalog fingerprint.
+   */
+  private List<String> differences(Connection connection, Baseline expected) throws SQLException {
+    List<String> differences = new ArrayList<>();
+    if (expected != null) {
+      Observation now = probe.observe(connection);
+      if (!Baseline.of(now).equals(expected)) {
+        differences.add("its statistics are not what the reset expects (" + Baseline.of(now) + ", expected "
+            + expected + ")");
+      }
+    }
+    TemplateSnapshot actual = TemplateSnapshot.take(connection);
+    Map<String, String> template = contents(snapshot);
+    Map<String, String> clone = contents(actual);
+    for (String relation : union(template, clone)) {
+      if (!Objects.equals(template.get(relation), clone.get(relation))) {
+        differences.add(relation + " is " + Objects.requireNonNullElse(clone.get(relation), "missing")
+            + " but the template's is " + Objects.requireNonNullElse(template.get(relation), "missing"));
+      }
+    }
+    List<String> catalogs = actual.catalog().differencesFrom(snapshot.catalog());
+    if (!catalogs.isEmpty()) {
+      differences.add("catalogs differ from the template's: " + String.join(", ", catalogs));
+    }
+    return differences;
+  }
+
+  private static Map<String, String> contents(TemplateSnapshot s) {
+    Map<String, String> contents = new TreeMap<>();
+    s.tables().forEach(t -> contents.put("table " + t.table().name(), t.rows() + " rows, digest " + t.digest()));
+    s.sequences().forEach(q -> contents.put("sequence " + q.sequence().name(), "at " + q.lastValue()
+        + (q.called() ? " (called)" : " (not called)")));
+    return contents;
+  }
+
+  private static List<String> union(Map<String, String> a, Map<String, String> b) {
+    TreeMap<String, String> all = new TreeMap<>(a);
+    b.forEach(all::putIfAbsent);
+    return new ArrayList<>(all.keySet());
+  }
+}
