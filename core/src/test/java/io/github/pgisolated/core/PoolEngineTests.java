@@ -167,7 +167,7 @@ class PoolEngineTests {
       try (DatabaseLease lease = single.lease(template);
           Connection c = lease.dataSource().getConnection();
           Statement s = c.createStatement()) {
-        assertThat(lease.database().databaseName()).isEqualTo(first);
+        assertThat(lease.database().databaseName()).as("DDL: a new clone, under a free name").isNotEqualTo(first);
         assertThat(queryLong(s, "select count(*) from customer")).isEqualTo(2);
         assertThat(queryLong(s, "select count(*) from pg_tables where tablename = 'scratch'")).isZero();
         assertThat(queryLong(s, "select count(*) from customer_totals")).isEqualTo(2);

@@ -70,8 +70,13 @@ public final class DatabaseAdmin {
 
   /** Clones a template into a new database and marks it. */
   public void cloneFrom(String template, String database, String marker) throws SQLException {
+    cloneFrom(template, database, marker, strategy);
+  }
+
+  /** Clones a template into a new database with the given strategy ({@code AUTO}: FILE_COPY) and marks it. */
+  public void cloneFrom(String template, String database, String marker, CloneStrategy with) throws SQLException {
     try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
-      s.execute("create database " + Sql.ident(database) + " template " + Sql.ident(template) + strategyClause());
+      s.execute("create database " + Sql.ident(database) + " template " + Sql.ident(template) + strategyClause(with));
       s.execute("comment on database " + Sql.ident(database) + " is " + Sql.literal(marker));
     }
   }
@@ -205,13 +210,22 @@ public final class DatabaseAdmin {
   }
 
   private String strategyClause() {
+    return strategyClause(strategy);
+  }
+
+  private String strategyClause(CloneStrategy with) {
     if (majorVersion < 15) {
       return "";
     }
-    return strategy == CloneStrategy.WAL_LOG ? " strategy wal_log" : " strategy file_copy";
+    return with == CloneStrategy.WAL_LOG ? " strategy wal_log" : " strategy file_copy";
   }
 
-  int majorVersion() {
+  /** The strategy configured ({@code pgisolated.clone-strategy}). */
+  public CloneStrategy strategy() {
+    return strategy;
+  }
+
+  public int majorVersion() {
     return majorVersion;
   }
 }

@@ -42,6 +42,8 @@ final class HeldClone {
   int uses;
   /** When it last became IDLE ({@link System#nanoTime()}). */
   long idleSince;
+  /** pgisolated's own session on the clone for its resets (see {@link io.github.pgisolated.core.internal.reset.InPlaceReset#reset}); null until opened. */
+  Connection resetter;
   private Source source;
   private boolean gone;
 
@@ -95,6 +97,21 @@ final class HeldClone {
       throw e;
     }
     return sessions;
+  }
+
+  /** Closes the pool's sessions and the resetter's: the clone leaves this JVM. */
+  void closeSessions() {
+    try {
+      pool.close();
+    } finally {
+      if (resetter != null) {
+        try {
+          resetter.close();
+        } catch (SQLException ignored) {
+          // The server ends it when it goes.
+        }
+      }
+    }
   }
 
   static void close(List<Connection> sessions) {

@@ -113,7 +113,7 @@ final class HeldClones {
     }
     Runnable task = () -> {
       try {
-        clone.pool.close();
+        clone.closeSessions();
       } finally {
         giveBack(clone, disposition);
       }

@@ -218,10 +218,14 @@ public final class PoolEngine implements PgIsolatedPool {
   private HeldClone acquireWarm(String hash, TemplateResets resets, long deadline) {
     for (int attempt = 1; ; attempt++) {
       HeldClone clone = held.acquire(hash, deadline);
-      try (Connection connection = clone.pool.getConnection()) {
-        InPlaceReset reset = resets.forClone(connection);
+      try {
+        // The first test's connection is open before it asks (back in the pool, idle); the
+        // clone's own session does the rest.
+        clone.pool.getConnection().close();
+        clone.resetter = DataSources.connect(endpoint, clone.database.databaseName());
+        InPlaceReset reset = resets.forClone(clone.resetter);
         if (reset != null) {
-          clone.baseline = reset.baseline(connection);
+          clone.baseline = reset.baseline(clone.resetter);
         }
         return clone;
       } catch (NotInTemplateState e) {
@@ -287,7 +291,7 @@ public final class PoolEngine implements PgIsolatedPool {
     }
     String name = clone.database.databaseName();
     // The clone is renamed next, which needs it free of sessions: close them now.
-    clone.pool.close();
+    clone.closeSessions();
     report.recreatedBecause("failed test");
     if (!kept.tryReserve()) {
       held.giveBack(clone, Disposition.DIRTY);

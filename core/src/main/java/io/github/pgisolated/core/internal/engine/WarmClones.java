@@ -4,10 +4,10 @@ import io.github.pgisolated.core.UnableToLeaseDatabaseException;
 import io.github.pgisolated.core.internal.coordinator.LeaseService.Disposition;
 import io.github.pgisolated.core.internal.db.DatabaseNames;
 import io.github.pgisolated.core.internal.engine.HeldClone.State;
+import io.github.pgisolated.core.internal.report.RunReport;
 import io.github.pgisolated.core.internal.reset.InPlaceReset;
 import io.github.pgisolated.core.internal.reset.ResetOutcome;
 import io.github.pgisolated.core.internal.reset.ResetVerificationException;
-import io.github.pgisolated.core.internal.report.RunReport;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
@@ -234,7 +234,7 @@ final class WarmClones {
     try {
       List<Connection> sessions = clone.borrowSessions();
       try {
-        outcome = reset.reset(sessions, clone.baseline);
+        outcome = reset.reset(sessions, clone.resetter, clone.baseline);
       } finally {
         HeldClone.close(sessions);
       }

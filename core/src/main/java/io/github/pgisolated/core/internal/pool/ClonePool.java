@@ -3,16 +3,15 @@ package io.github.pgisolated.core.internal.pool;
 import io.github.pgisolated.core.UnableToLeaseDatabaseException;
 import io.github.pgisolated.core.internal.coordinator.CoordinatorUnavailableException;
 import io.github.pgisolated.core.internal.coordinator.LeaseService.Disposition;
-import io.github.pgisolated.core.internal.db.DatabaseAdmin;
-import io.github.pgisolated.core.internal.db.DatabaseClaims;
 import io.github.pgisolated.core.internal.db.DatabaseNames;
 import io.github.pgisolated.core.internal.pool.Clone.State;
 import io.github.pgisolated.core.internal.report.RunReport;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.Executor;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -45,20 +44,30 @@ final class ClonePool {
   private final String hash;
   private final String templateName;
   private final int initialSize;
+  /** Clones the pool keeps in all (leased or not) at least: what the last run needed at its peak. */
+  private final int floor;
   private final int maxSize;
   private final Capacity capacity;
   private final Runnable needRoom;
   private final RunReport report;
   private final CloneRecycler recycler;
   private final Supplier<String> description;
+  private final UsedClones used;
+  private final int parallel;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final Deque<Clone> ready = new ArrayDeque<>();
   private final Map<Integer, Clone> clones = new TreeMap<>();
-  private int nextIndex = 1;
+  /** Indexes of used clones this pool gave to {@link UsedClones}, whose databases still exist. */
+  private final Set<Integer> discarded = new TreeSet<>();
+  /** Indexes another pool on the server claims: never this pool's to use. */
+  private final Set<Integer> foreign = new TreeSet<>();
   private long lastLeaseNanos = System.nanoTime();
   private int leased;
+  /** Clones being created or recreated (or waiting for a worker to do so). */
+  private int creating;
+  private final Demand demand = new Demand();
   /** Adopted clones whose holder is unknown: neither supply nor capacity until resolved. */
   private int unknown;
   private int waiters;
@@ -67,11 +76,22 @@ final class ClonePool {
   private long lastFailureNanos;
   private int failuresInARow;
 
-  ClonePool(String hash, DatabaseAdmin admin, DatabaseClaims claims, Executor workers, int initialSize, int maxSize,
-      Capacity capacity, Runnable needRoom, RunReport report, Supplier<String> description) {
-    this.report = report;
-    this.recycler = new CloneRecycler(hash, admin, claims, workers, report);
-    this.capacity = capacity;
+  /**
+   * @param initialSize clones kept ready beyond those leased ({@code pgisolated.pool.initial-size})
+   * @param floor clones kept in all at least (the last run's peak)
+   * @param maxSize clones at most ({@code pgisolated.pool.max-size})
+   * @param parallel clones made at once while tests wait ({@code pgisolated.pool.parallel-tasks})
+   * @param needRoom asks the other pools for room under the global cap
+   */
+  ClonePool(String hash, PoolServices services, int initialSize, int floor, int maxSize, int parallel,
+      Runnable needRoom) {
+    this.floor = Math.min(floor, maxSize);
+    this.used = services.used();
+    this.parallel = parallel;
+    this.report = services.report();
+    this.recycler = new CloneRecycler(hash, services);
+    this.capacity = services.capacity();
+    Supplier<String> description = services.description();
     this.needRoom = needRoom;
     this.hash = hash;
     this.templateName = DatabaseNames.template(hash);
@@ -110,6 +130,7 @@ final class ClonePool {
           clone.state = State.LEASED;
           clone.generation++;
           leased++;
+          demand.leased(leased);
           if (waiting) {
             waiting = false;
             waiters--;
@@ -166,7 +187,6 @@ final class ClonePool {
       clones.put(index, clone);
       unknown++;
       capacity.force();
-      nextIndex = Math.max(nextIndex, index + 1);
     } finally {
       lock.unlock();
     }
@@ -216,16 +236,67 @@ final class ClonePool {
     }
   }
 
-  /** Nobody holds this adopted clone: it is dirty, and recreated. */
+  /**
+   * Nobody holds this adopted clone: it is dirty, so it is dropped when the coordinator is idle,
+   * and the pool makes a new one if it needs one.
+   */
   void orphaned(int index) {
+    Clone discarding = null;
     lock.lock();
     try {
       Clone clone = clones.get(index);
       if (clone != null && clone.state == State.UNKNOWN && !closed) {
-        clone.state = State.DIRTY;
         unknown--;
-        recycler.recreate(this, clone, 0);
+        discarding = unsafeDiscard(clone);
+        unsafeEnsureSupply();
       }
+    } finally {
+      lock.unlock();
+    }
+    handOver(discarding);
+  }
+
+  /**
+   * An adopted clone a coordinator stamped clean when it closed, and nobody has connected to since:
+   * it is in its template's state, ready at once.
+   */
+  void adoptedClean(int index) {
+    lock.lock();
+    try {
+      Clone clone = clones.get(index);
+      if (clone != null && clone.state == State.UNKNOWN && !closed) {
+        unknown--;
+        clone.state = State.READY;
+        ready.addLast(clone);
+        changed.signalAll();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Takes a clone out of the pool into the used clones (the caller hands it over after unlocking). */
+  private Clone unsafeDiscard(Clone clone) {
+    clone.state = State.DIRTY;
+    clones.remove(clone.index);
+    discarded.add(clone.index);
+    demand.usedUp();
+    return clone;
+  }
+
+  /** Outside the lock: the used clone waits for the coordinator to be idle, then goes. */
+  private void handOver(Clone discarded) {
+    if (discarded == null) {
+      return;
+    }
+    used.add(discarded.name, () -> indexFree(discarded.index));
+    used.dropWhenIdle();
+  }
+
+  private void indexFree(int index) {
+    lock.lock();
+    try {
+      discarded.remove(index);
     } finally {
       lock.unlock();
     }
@@ -243,6 +314,7 @@ final class ClonePool {
    */
   void giveBack(int index, int generation, Disposition disposition) {
     boolean kept = false;
+    Clone discarding = null;
     lock.lock();
     try {
       Clone clone = clones.get(index);
@@ -263,9 +335,13 @@ final class ClonePool {
           unsafeEnsureSupply();
         }
         default -> {
-          clone.state = State.DIRTY;
-          if (!closed) {
-            recycler.recreate(this, clone, 0);
+          if (closed) {
+            // The coordinator is going: the clone stays, marked, for the next one to drop.
+            clone.state = State.DIRTY;
+          } else {
+            // Replaced at once by a new clone under a free name; the used one is dropped later.
+            discarding = unsafeDiscard(clone);
+            unsafeEnsureSupply();
           }
         }
       }
@@ -275,6 +351,7 @@ final class ClonePool {
     if (kept) {
       recycler.releaseClaim(DatabaseNames.clone(hash, index));
     }
+    handOver(discarding);
   }
 
   /**
@@ -339,7 +416,8 @@ final class ClonePool {
   }
 
   private PoolStatistics unsafeStatistics() {
-    return new PoolStatistics(ready.size(), leased, clones.size() - ready.size() - leased, waiters, maxSize);
+    return new PoolStatistics(ready.size(), leased, clones.size() - ready.size() - leased, waiters, maxSize,
+        discarded.size());
   }
 
   /** Adds clones until the pool has enough on their way to ready (see the class comment). */
@@ -350,18 +428,64 @@ final class ClonePool {
     // Adopted clones of unknown state are not supply (they may be a running test's), but they
     // count against the maximum: the resolver turns them into supply within moments.
     int notLeased = clones.size() - leased - unknown;
-    while (notLeased < initialSize + waiters && clones.size() < maxSize) {
+    // One clone at a time while nobody waits: creating takes the CPU the tests run on.
+    int limit = waiters > 0 ? parallel : 1;
+    int wanted = Math.max(initialSize + waiters, floor - leased);
+    while (notLeased < wanted && clones.size() < maxSize && creating < limit) {
       if (!capacity.tryReserve()) {
-        if (waiters > 0) {
+        if (used.size() > 0) {
+          // Used clones hold the room: drop one now rather than when the coordinator is idle.
+          used.dropNow();
+        } else if (waiters > 0) {
           needRoom.run();
         }
         return;
       }
-      Clone clone = new Clone(nextIndex, DatabaseNames.clone(hash, nextIndex));
-      nextIndex++;
+      int index = unsafeFreeIndex();
+      Clone clone = new Clone(index, DatabaseNames.clone(hash, index));
       clones.put(clone.index, clone);
       notLeased++;
+      creating++;
       recycler.create(this, clone);
+    }
+  }
+
+  /** The lowest index neither a clone of this pool nor a used one still has. */
+  private int unsafeFreeIndex() {
+    for (int index = 1; ; index++) {
+      if (!clones.containsKey(index) && !discarded.contains(index) && !foreign.contains(index)) {
+        return index;
+      }
+    }
+  }
+
+  /** Whether the pool is creating a clone or has a test waiting (then used clones are not dropped). */
+  boolean busy() {
+    lock.lock();
+    try {
+      return creating > 0 || waiters > 0;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** What this pool was asked for so far, for the next run. */
+  io.github.pgisolated.core.internal.db.DatabaseNames.Demand demand() {
+    lock.lock();
+    try {
+      return demand.figures();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The ready clones' names, for the coordinator's clean stamp when it closes. */
+  java.util.List<String> readyNames() {
+    lock.lock();
+    try {
+      return ready.stream().map(c -> c.name).toList();
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -377,6 +501,8 @@ final class ClonePool {
   void forget(Clone clone) {
     lock.lock();
     try {
+      creating--;
+      foreign.add(clone.index);
       clones.remove(clone.index);
       capacity.release();
       unsafeEnsureSupply();
@@ -390,6 +516,7 @@ final class ClonePool {
     lock.lock();
     try {
       if (closed) {
+        creating--;
         return false;
       }
       clone.state = State.RECREATING;
@@ -403,14 +530,18 @@ final class ClonePool {
   void recreated(Clone clone) {
     lock.lock();
     try {
+      creating--;
       clone.state = State.READY;
       clone.failuresInARow = 0;
       failuresInARow = 0;
       ready.addLast(clone);
       changed.signalAll();
+      unsafeEnsureSupply();
     } finally {
       lock.unlock();
     }
+    // Nothing more to make, maybe: the used clones' turn.
+    used.dropWhenIdle();
   }
 
   /** The recycler could not (re)create it: retried with backoff, given up after three in a row. */
@@ -424,10 +555,12 @@ final class ClonePool {
       clone.failuresInARow++;
       clone.state = State.DIRTY;
       if (closed) {
+        creating--;
         return;
       }
       if (clone.failuresInARow >= MAX_FAILURES_IN_A_ROW) {
         LOG.warn("Giving up on clone {} after {} failures in a row", clone.name, clone.failuresInARow, e);
+        creating--;
         clones.remove(clone.index);
         capacity.release();
         givenUp = true;

@@ -1,9 +1,10 @@
 package io.github.pgisolated.core.internal.pool;
 
+import io.github.pgisolated.core.PgIsolatedConfig.CloneStrategy;
 import io.github.pgisolated.core.internal.db.DatabaseAdmin;
 import io.github.pgisolated.core.internal.db.DatabaseClaims;
-import io.github.pgisolated.core.internal.db.DatabaseNames.Kind;
 import io.github.pgisolated.core.internal.db.DatabaseNames;
+import io.github.pgisolated.core.internal.db.DatabaseNames.Kind;
 import io.github.pgisolated.core.internal.report.RunReport;
 import java.sql.SQLException;
 import java.util.Optional;
@@ -30,14 +31,16 @@ final class CloneRecycler {
   private final DatabaseClaims claims;
   private final Executor workers;
   private final RunReport report;
+  private final CloneStrategies strategies;
 
-  CloneRecycler(String hash, DatabaseAdmin admin, DatabaseClaims claims, Executor workers, RunReport report) {
+  CloneRecycler(String hash, PoolServices services) {
     this.hash = hash;
     this.templateName = DatabaseNames.template(hash);
-    this.admin = admin;
-    this.claims = claims;
-    this.workers = workers;
-    this.report = report;
+    this.admin = services.admin();
+    this.claims = services.claims();
+    this.workers = services.workers();
+    this.report = services.report();
+    this.strategies = services.strategies();
   }
 
   /** Claims a new index and clones into it; a name someone else owns is skipped, never touched. */
@@ -61,7 +64,7 @@ final class CloneRecycler {
           }
           // A clone an earlier run or a dead JVM left: its state is unknown, so it is dirty.
         }
-        recreateNow(pool, clone);
+        make(pool, clone, comment.isPresent());
       } catch (SQLException | RuntimeException e) {
         pool.failed(clone, e);
       }
@@ -72,7 +75,7 @@ final class CloneRecycler {
   void recreate(ClonePool pool, Clone clone, long delayMillis) {
     Runnable task = () -> {
       try {
-        recreateNow(pool, clone);
+        make(pool, clone, true);
       } catch (SQLException | RuntimeException e) {
         pool.failed(clone, e);
       }
@@ -84,14 +87,24 @@ final class CloneRecycler {
     }
   }
 
-  private void recreateNow(ClonePool pool, Clone clone) throws SQLException {
+  /**
+   * Clones the template into the clone's name; drops what is there first when {@code exists} (a
+   * leftover, or a clone whose last attempt failed halfway). New clones go to free names, so most
+   * clones are made without a drop on their way.
+   */
+  private void make(ClonePool pool, Clone clone, boolean exists) throws SQLException {
     if (!pool.beginRecreate(clone)) {
       return;
     }
     long start = System.nanoTime();
-    awaitSessionsGone(clone.name);
-    admin.drop(clone.name);
-    admin.cloneFrom(templateName, clone.name, DatabaseNames.cloneMarker(hash));
+    if (exists) {
+      awaitSessionsGone(clone.name);
+      admin.drop(clone.name);
+    }
+    CloneStrategy strategy = strategies.next();
+    long cloneStart = System.nanoTime();
+    admin.cloneFrom(templateName, clone.name, DatabaseNames.cloneMarker(hash), strategy);
+    strategies.took(strategy, System.nanoTime() - cloneStart);
     report.recreations().add(System.nanoTime() - start);
     pool.recreated(clone);
   }

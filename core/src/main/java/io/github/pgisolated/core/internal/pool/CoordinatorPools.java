@@ -4,16 +4,20 @@ import io.github.pgisolated.core.PgIsolatedConfig;
 import io.github.pgisolated.core.UnableToLeaseDatabaseException;
 import io.github.pgisolated.core.internal.coordinator.CoordinatorUnavailableException;
 import io.github.pgisolated.core.internal.coordinator.LeaseRefusedException;
-import io.github.pgisolated.core.internal.coordinator.LeaseService.Disposition;
 import io.github.pgisolated.core.internal.coordinator.LeaseService;
+import io.github.pgisolated.core.internal.coordinator.LeaseService.Disposition;
 import io.github.pgisolated.core.internal.db.DatabaseAdmin;
 import io.github.pgisolated.core.internal.db.DatabaseClaims;
+import io.github.pgisolated.core.internal.db.DatabaseNames;
 import io.github.pgisolated.core.internal.db.DatabaseNames.Kind;
 import io.github.pgisolated.core.internal.db.DatabaseNames.Marker;
-import io.github.pgisolated.core.internal.db.DatabaseNames;
 import io.github.pgisolated.core.internal.report.RunReport;
+import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -60,6 +64,9 @@ public final class CoordinatorPools implements LeaseService, AutoCloseable {
   private final Map<String, ClonePool> pools = new ConcurrentHashMap<>();
   private final Capacity capacity;
   private final AtomicBoolean makingRoom = new AtomicBoolean();
+  private final UsedClones used;
+  private final CleanStamps stamps;
+  private final PoolServices services;
   private volatile boolean closed;
 
   /**
@@ -77,6 +84,11 @@ public final class CoordinatorPools implements LeaseService, AutoCloseable {
     this.workers = workers;
     this.config = config;
     this.serverDescription = serverDescription;
+    this.used = new UsedClones(admin, claims, workers, capacity,
+        () -> pools.values().stream().anyMatch(ClonePool::busy));
+    this.stamps = new CleanStamps(admin, adminPool, Clock.systemUTC());
+    this.services = new PoolServices(admin, claims, workers, capacity, used,
+        new CloneStrategies(admin.strategy(), admin.majorVersion()), report, serverDescription);
   }
 
   @Override
@@ -84,6 +96,8 @@ public final class CoordinatorPools implements LeaseService, AutoCloseable {
     long start = System.nanoTime();
     ClonePool pool = pool(templateHash);
     ClonePool.Leased leased = pool.lease(start + timeout.toNanos(), start);
+    // A test that waited no longer does: the used clones may go now.
+    used.dropWhenIdle();
     return new Lease(templateHash, leased.name(), leased.generation());
   }
 
@@ -170,20 +184,21 @@ public final class CoordinatorPools implements LeaseService, AutoCloseable {
 
   private ClonePool create(String hash) {
     String template = DatabaseNames.template(hash);
+    Marker marker;
     try {
-      boolean ready = admin.commentOf(template).flatMap(DatabaseNames::parse)
-          .filter(m -> m.kind() == Kind.TEMPLATE_READY && m.hash().equals(hash)).isPresent();
-      if (!ready) {
-        throw new LeaseRefusedException("Template " + template + " is not finished on " + serverDescription.get()
-            + "; it must be built (and marked ready) before clones are leased.");
-      }
+      marker = admin.commentOf(template).flatMap(DatabaseNames::parse)
+          .filter(m -> m.kind() == Kind.TEMPLATE_READY && m.hash().equals(hash)).orElseThrow(() ->
+              new LeaseRefusedException("Template " + template + " is not finished on " + serverDescription.get()
+                  + "; it must be built (and marked ready) before clones are leased."));
     } catch (SQLException e) {
       throw new UnableToLeaseDatabaseException("Could not check template " + template + " on "
           + serverDescription.get() + ": " + e.getMessage(), e);
     }
+    // The last run's peak, when recorded: the pool starts with that many clones, not just initial-size.
+    int floor = marker.demand().map(DatabaseNames.Demand::peak).orElse(0);
     ClonePool[] self = new ClonePool[1];
-    ClonePool pool = new ClonePool(hash, admin, claims, workers, config.poolInitialSize(), config.poolMaxSize(),
-        capacity, () -> makeRoom(self[0]), report, serverDescription);
+    ClonePool pool = new ClonePool(hash, services, config.poolInitialSize(), floor, config.poolMaxSize(),
+        config.poolParallelTasks(), () -> makeRoom(self[0]));
     self[0] = pool;
     adoptExisting(pool, hash);
     pool.start();
@@ -203,6 +218,7 @@ public final class CoordinatorPools implements LeaseService, AutoCloseable {
   private void adoptExisting(ClonePool pool, String hash, int attempt) {
     try {
       int adopted = 0;
+      int clean = 0;
       int unclaimed = 0;
       for (Map.Entry<String, String> database : admin.databasesLike(DatabaseNames.likePattern(hash)).entrySet()) {
         Matcher m = CLONE.matcher(database.getKey());
@@ -212,11 +228,20 @@ public final class CoordinatorPools implements LeaseService, AutoCloseable {
           continue;
         }
         if (claims.tryClaim(database.getKey())) {
-          pool.adopt(Integer.parseInt(m.group(2)));
-          adopted++;
+          int index = Integer.parseInt(m.group(2));
+          pool.adopt(index);
+          if (marker.get().clean().isPresent() && cleanAsStamped(database.getKey(), marker.get())) {
+            pool.adoptedClean(index);
+            clean++;
+          } else {
+            adopted++;
+          }
         } else {
           unclaimed++;
         }
+      }
+      if (clean > 0) {
+        LOG.debug("Adopted {} clone(s) of {} left ready by the last run", clean, DatabaseNames.template(hash));
       }
       if (adopted > 0) {
         LOG.debug("Adopted {} existing clone(s) of {}", adopted, DatabaseNames.template(hash));
@@ -228,6 +253,24 @@ public final class CoordinatorPools implements LeaseService, AutoCloseable {
       }
     } catch (SQLException | RuntimeException e) {
       LOG.warn("Could not adopt the existing clones of {}; new ones will be created", DatabaseNames.template(hash), e);
+    }
+  }
+
+  /**
+   * Whether an adopted clone with a clean stamp is still as the last coordinator left it: nobody
+   * holds it, and {@link CleanStamps#stillClean}. Its stamp is then taken off (it is about to be
+   * leased); on any doubt it stays unknown and the resolver decides.
+   */
+  private boolean cleanAsStamped(String clone, Marker marker) {
+    try (Connection c = adminPool.getConnection()) {
+      if (!claims.heldByAnyone(List.of(clone), c).isEmpty() || !stamps.stillClean(clone, marker.clean().get())) {
+        return false;
+      }
+      stamps.unstamp(marker.hash(), clone);
+      return true;
+    } catch (SQLException e) {
+      LOG.debug("Could not check the clean stamp of {}; it is treated as dirty", clone, e);
+      return false;
     }
   }
 
@@ -252,9 +295,36 @@ public final class CoordinatorPools implements LeaseService, AutoCloseable {
     return status.toString();
   }
 
+  /**
+   * Stops: no more leases, no more drops (used clones left are found and dropped by the next
+   * coordinator), and, for the next run, the ready clones are stamped clean ({@link CleanStamps})
+   * and each template's demand is written into its ready marker ({@link Demand}).
+   */
   @Override
   public void close() {
     closed = true;
+    used.close();
     pools.values().forEach(ClonePool::close);
+    pools.forEach((hash, pool) -> {
+      stamps.stamp(hash, pool.readyNames());
+      recordDemand(hash, pool.demand());
+    });
+  }
+
+  private void recordDemand(String hash, DatabaseNames.Demand demand) {
+    if (demand.peak() == 0) {
+      return;
+    }
+    String template = DatabaseNames.template(hash);
+    try {
+      Optional<Marker> ready = admin.commentOf(template).flatMap(DatabaseNames::parse).filter(m -> m.isReadyTemplateOf(hash));
+      if (ready.isPresent() && ready.get().lineage().isPresent()) {
+        Marker m = ready.get();
+        admin.comment(template, DatabaseNames.readyMarker(hash, m.lineage().get(), m.used().orElse(Instant.now()),
+            m.fingerprint(), Optional.of(demand)));
+      }
+    } catch (SQLException e) {
+      LOG.debug("Could not record the demand of {}", template, e);
+    }
   }
 }

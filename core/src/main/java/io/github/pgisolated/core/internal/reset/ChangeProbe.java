@@ -10,52 +10,52 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads what changed in a clone, in one round trip, from what PostgreSQL keeps anyway: the
- * cumulative statistics ({@code pg_stat_get_tuples_*}) of every table of the template and of the
- * database's own catalogs, every sequence's value, and the database's rows in the shared catalogs.
- * Nothing is added to the user's database.
+ * Reads what changed in a clone, in one round trip of a few hundred microseconds, from what
+ * PostgreSQL keeps anyway: the cumulative statistics of the database ({@code
+ * pg_stat_get_db_tuples_*}) and of every table of the template ({@code pg_stat_get_tuples_*}, its
+ * TOAST table's included), every sequence's value, and the database's rows in the shared catalogs.
+ * What the database counted beyond the template's tables is what happened elsewhere: in the
+ * system catalogs (DDL, temporary objects, large objects, TRUNCATE, ANALYZE) or in tables a test
+ * created. Nothing is added to the user's database.
  *
  * <p>The statistics of a session reach shared memory when its transaction ends, but at most once a
  * second unless asked: the caller has every session of the clone call
  * {@code pg_stat_force_next_flush()} first (sessions that already ended flushed theirs on exit).
- * The statement text depends only on the snapshot, so pgjdbc prepares it once per connection.
+ * The statement's text depends only on the snapshot and the database, so pgjdbc prepares it once
+ * per connection.
  */
 final class ChangeProbe {
   private final List<Relation> counted = new ArrayList<>();
   private final List<Relation> sequences = new ArrayList<>();
-  private final String sql;
+  private final String tables;
+  private final String values;
+  private final boolean preparedTransactions;
+  private final boolean replicationSlots;
 
   ChangeProbe(TemplateSnapshot snapshot) {
     for (Relation r : snapshot.relations()) {
       (r.kind() == Kind.SEQUENCE ? sequences : counted).add(r);
     }
-    StringBuilder tables = new StringBuilder("array[");
+    StringBuilder t = new StringBuilder("array[");
     for (int i = 0; i < counted.size(); i++) {
-      long oid = counted.get(i).oid();
-      tables.append(i == 0 ? "" : ", ").append("pg_stat_get_tuples_inserted(").append(oid)
-          .append(") + pg_stat_get_tuples_updated(").append(oid).append(") + pg_stat_get_tuples_deleted(").append(oid)
-          .append(")");
+      t.append(i == 0 ? "" : ", ").append(changes(counted.get(i).oid()));
+      if (counted.get(i).toast() != 0) {
+        t.append(" + ").append(changes(counted.get(i).toast()));
+      }
     }
-    tables.append("]::bigint[]");
-    StringBuilder values = new StringBuilder("array[");
+    tables = t.append("]::bigint[]").toString();
+    StringBuilder v = new StringBuilder("array[");
     for (int i = 0; i < sequences.size(); i++) {
-      values.append(i == 0 ? "" : ", ").append("pg_sequence_last_value(").append(sequences.get(i).oid()).append(")");
+      v.append(i == 0 ? "" : ", ").append("pg_sequence_last_value(").append(sequences.get(i).oid()).append(")");
     }
-    values.append("]::bigint[]");
-    // pg_catalog is namespace 11 and pg_toast 99 in every PostgreSQL.
-    sql = "select (select coalesce(sum(pg_stat_get_tuples_inserted(c.oid) + pg_stat_get_tuples_updated(c.oid)"
-        + " + pg_stat_get_tuples_deleted(c.oid)), 0)::bigint from pg_class c where c.relnamespace in (11, 99)"
-        + " and c.relkind in ('r', 't') and not c.relisshared), "
-        + tables + ", " + values + ", "
-        + "(select coalesce(max(stats_reset)::text, 'never') from pg_stat_database where datname = current_database())"
-        + " || ' ' || pg_postmaster_start_time()::text, "
-        + "(select concat_ws(' ', d.datallowconn, d.datconnlimit, d.datacl, d.datistemplate, d.datdba,"
-        + " shobj_description(d.oid, 'pg_database'),"
-        + " (select string_agg(s.setrole || ':' || array_to_string(s.setconfig, ','), ';' order by s.setrole)"
-        + " from pg_db_role_setting s where s.setdatabase = d.oid),"
-        + " 'prepared=' || (select count(*) from pg_prepared_xacts p where p.database = d.datname),"
-        + " 'slots=' || (select count(*) from pg_replication_slots r where r.database = d.datname))"
-        + " from pg_database d where d.datname = current_database())";
+    values = v.append("]::bigint[]").toString();
+    preparedTransactions = snapshot.preparedTransactionsPossible();
+    replicationSlots = snapshot.logicalSlotsPossible();
+  }
+
+  private static String changes(long oid) {
+    return "pg_stat_get_tuples_inserted(" + oid + ") + pg_stat_get_tuples_updated(" + oid
+        + ") + pg_stat_get_tuples_deleted(" + oid + ")";
   }
 
   /** The tables and materialized views whose counters {@link Observation#tableChanges()} holds, in order. */
@@ -68,11 +68,37 @@ final class ChangeProbe {
     return sequences;
   }
 
-  Observation observe(Connection connection) throws SQLException {
+  /** The OID of the database a connection is on. */
+  static long databaseOid(Connection connection) throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement(
+        "select oid from pg_database where datname = current_database()"); ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  Observation observe(Connection connection, long database) throws SQLException {
+    String sql = "select pg_stat_get_db_tuples_inserted(" + database + ") + pg_stat_get_db_tuples_updated(" + database
+        + ") + pg_stat_get_db_tuples_deleted(" + database + "), " + tables + ", " + values + ", "
+        + "coalesce(pg_stat_get_db_stat_reset_time(" + database + ")::text, 'never') || ' '"
+        + " || pg_postmaster_start_time()::text, "
+        + "concat_ws(' ', (select concat_ws(' ', d.datname, d.datallowconn, d.datconnlimit, d.datacl, d.datistemplate,"
+        + " d.datdba) from pg_database d where d.oid = " + database + "), shobj_description(" + database
+        + ", 'pg_database'), (select string_agg(s.setrole || ':' || array_to_string(s.setconfig, ','), ';'"
+        + " order by s.setrole) from pg_db_role_setting s where s.setdatabase = " + database + ")"
+        + (preparedTransactions ? ", 'prepared=' || (select count(*) from pg_prepared_xact() p where p.dbid = "
+            + database + ")" : "")
+        + (replicationSlots ? ", 'slots=' || (select count(*) from pg_get_replication_slots() r where r.datoid = "
+            + database + ")" : "")
+        + ")";
     try (PreparedStatement ps = connection.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
       rs.next();
-      return new Observation(rs.getLong(1), longs(rs.getArray(2)), nullableLongs(rs.getArray(3)), rs.getString(4),
-          rs.getString(5));
+      long[] changes = longs(rs.getArray(2));
+      long other = rs.getLong(1);
+      for (long c : changes) {
+        other -= c;
+      }
+      return new Observation(other, changes, nullableLongs(rs.getArray(3)), rs.getString(4), rs.getString(5));
     }
   }
 

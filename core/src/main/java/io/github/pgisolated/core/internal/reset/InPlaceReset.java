@@ -62,40 +62,41 @@ public final class InPlaceReset {
    */
   public Baseline baseline(Connection connection) throws SQLException {
     if (verify) {
-      List<String> differences = differences(connection, null);
+      List<String> differences = differences(connection);
       if (!differences.isEmpty()) {
         throw new ResetVerificationException("A clone handed out by the coordinator is not in its template's state: "
             + String.join("; ", differences));
       }
     }
-    return Baseline.of(probe.observe(connection));
+    long database = ChangeProbe.databaseOid(connection);
+    return Baseline.of(database, probe.observe(connection, database));
   }
 
   /**
    * Resets a clone a test gave back.
    *
-   * @param sessions every open session of the clone's connection pool, none in use; the first does
-   *     the work. Sessions the test opened by other means must have ended.
+   * @param sessions every open session of the clone's connection pool, none in use: their session
+   *     state is forgotten and their statistics flushed. Sessions the test opened by other means
+   *     must have ended.
+   * @param resetter pgisolated's own session on the clone, which does the work: never one of the
+   *     pool's, because setting {@code session_replication_role} empties the session's plan cache,
+   *     and the next test's sessions keep theirs
    * @param baseline the clone's baseline from when it was last in the template's state
    * @throws SQLException when the clone can't be read or written; the caller recreates it
    * @throws ResetVerificationException in verification mode, when the result differs from the template
    */
-  public ResetOutcome reset(List<Connection> sessions, Baseline baseline) throws SQLException {
+  public ResetOutcome reset(List<Connection> sessions, Connection resetter, Baseline baseline) throws SQLException {
     for (Connection session : sessions) {
-      try (Statement s = session.createStatement()) {
-        // Two statements: DISCARD ALL can't run inside the implicit transaction of a multi-statement query.
-        s.execute("discard all");
-        s.execute("select pg_stat_force_next_flush()");
-      }
+      forgetSessionState(session);
     }
-    Connection connection = sessions.get(0);
-    Observation now = probe.observe(connection);
+    Connection connection = resetter;
+    Observation now = probe.observe(connection, baseline.databaseOid());
     ResetOutcome outcome = decide(connection, now, baseline);
     if (outcome.kind() == ResetOutcome.Kind.RESET) {
       outcome = restore(connection, now, baseline);
     }
     if (verify && outcome.kind() != ResetOutcome.Kind.RECREATE) {
-      List<String> differences = differences(connection, outcome.baseline());
+      List<String> differences = differences(connection);
       if (!differences.isEmpty()) {
         throw new ResetVerificationException("A reset in place (" + outcome.kind() + ", " + outcome.tables()
             + " table(s) and " + outcome.sequences() + " sequence(s) put back) left the clone different from its "
@@ -106,13 +107,40 @@ public final class InPlaceReset {
     return outcome;
   }
 
+  /**
+   * What {@code DISCARD ALL} does, in one round trip, but for the prepared statements the driver
+   * made (protocol-level, not {@code from_sql}): those are pgjdbc's own cache of server-side plans
+   * for the test code's statements, and the next test on this clone, with the same schema, runs
+   * them warm. Prepared statements a test made with SQL {@code PREPARE} are deallocated; then, as
+   * {@code DEALLOCATE ALL} takes the driver's with them, pgjdbc notices and prepares its own again.
+   * The session's statistics are flushed by the same round trip.
+   */
+  private static void forgetSessionState(Connection session) throws SQLException {
+    try (Statement s = session.createStatement()) {
+      s.execute("close all; set session authorization default; reset all; unlisten *;"
+          + " select pg_advisory_unlock_all(); discard temp; discard sequences;"
+          + " select pg_stat_force_next_flush(), (select count(*) from pg_prepared_statements where from_sql)");
+      long sqlPrepared = 0;
+      do {
+        try (ResultSet rs = s.getResultSet()) {
+          if (rs != null && rs.getMetaData().getColumnCount() == 2 && rs.next()) {
+            sqlPrepared = rs.getLong(2);
+          }
+        }
+      } while (s.getMoreResults() || s.getUpdateCount() != -1);
+      if (sqlPrepared > 0) {
+        s.execute("deallocate all");
+      }
+    }
+  }
+
   /** RECREATE with the reason, or RESET/UNCHANGED (RESET still to be carried out). */
   private ResetOutcome decide(Connection connection, Observation now, Baseline baseline) throws SQLException {
     if (!now.trust().equals(baseline.trust())) {
       return ResetOutcome.recreate("statistics reset", "the server restarted or its statistics were reset ("
           + baseline.trust() + " -> " + now.trust() + "), so changes can't be seen");
     }
-    if (now.catalogChanges() != baseline.catalogChanges()) {
+    if (now.otherChanges() != baseline.otherChanges()) {
       return catalogChange(connection);
     }
     if (!now.database().equals(baseline.database())) {
@@ -162,8 +190,9 @@ public final class InPlaceReset {
     } else {
       reason = "schema changed";
     }
-    return ResetOutcome.recreate(reason, "the database's catalogs changed (DDL, a temporary object, TRUNCATE, ANALYZE "
-        + "or a large object); catalogs with changes since the clone was made: " + String.join(", ", moved));
+    return ResetOutcome.recreate(reason, "rows changed outside the template's tables: in the catalogs (DDL, a temporary "
+        + "object, TRUNCATE, ANALYZE or a large object) or in a table the test created; catalogs with changes since the "
+        + "clone was made: " + String.join(", ", moved));
   }
 
   private Map<Integer, SequenceState> changedSequences(Observation now) {
@@ -182,39 +211,36 @@ public final class InPlaceReset {
   /**
    * Puts the changed tables' rows and the changed sequences back in one transaction, with
    * triggers and foreign-key checks off (the template's rows satisfied them when it was built),
-   * and flushes this session's statistics at commit so that the next probe sees what it did.
+   * in as few round trips as it can (the deletes in one, each COPY in one, the sequences and the
+   * statistics flush in one, the commit), then takes the clone's next baseline, which counts what
+   * the reset itself did.
    */
   private ResetOutcome restore(Connection connection, Observation now, Baseline baseline) throws SQLException {
     List<Relation> counted = probe.counted();
-    Map<Long, TableData> tables = new TreeMap<>();
-    snapshot.tables().forEach(t -> tables.put(t.table().oid(), t));
+    Map<Long, TableData> byOid = new TreeMap<>();
+    snapshot.tables().forEach(t -> byOid.put(t.table().oid(), t));
+    List<TableData> changed = new ArrayList<>();
+    for (int i = 0; i < counted.size(); i++) {
+      if (now.tableChanges()[i] != baseline.tableChanges()[i]) {
+        changed.add(byOid.get(counted.get(i).oid()));
+      }
+    }
     Map<Integer, SequenceState> sequences = changedSequences(now);
-    Baseline next = baseline;
-    int restored = 0;
     CopyManager copy = connection.unwrap(PGConnection.class).getCopyAPI();
     boolean autoCommit = connection.getAutoCommit();
     connection.setAutoCommit(false);
     try (Statement s = connection.createStatement()) {
-      s.execute("set local session_replication_role = replica; set local lock_timeout = '10s'");
-      for (int i = 0; i < counted.size(); i++) {
-        if (now.tableChanges()[i] == baseline.tableChanges()[i]) {
-          continue;
-        }
-        TableData table = tables.get(counted.get(i).oid());
-        int deleted = s.executeUpdate("delete from only " + table.table().name());
-        long copied = copy.copyIn("copy " + table.table().name() + " from stdin (format binary)",
-            new ByteArrayInputStream(table.copy()));
-        // What this reset did moves the counters too; the next probe must not take it for the next test's.
-        next = next.plus(i, deleted + copied);
-        restored++;
+      StringBuilder deletes = new StringBuilder("set local session_replication_role = replica;"
+          + " set local lock_timeout = '10s'");
+      changed.forEach(t -> deletes.append("; delete from only ").append(t.table().name()));
+      s.execute(deletes.toString());
+      for (TableData table : changed) {
+        copy.copyIn("copy " + table.table().name() + " from stdin (format binary)", new ByteArrayInputStream(table.copy()));
       }
-      if (!sequences.isEmpty()) {
-        StringBuilder setval = new StringBuilder("select ");
-        sequences.values().forEach(q -> setval.append(setval.length() > 7 ? ", " : "").append("setval(")
-            .append(q.sequence().oid()).append(", ").append(q.lastValue()).append(", ").append(q.called()).append(')'));
-        s.execute(setval.toString());
-      }
-      s.execute("select pg_stat_force_next_flush()");
+      StringBuilder last = new StringBuilder("select pg_stat_force_next_flush()");
+      sequences.values().forEach(q -> last.append(", setval(").append(q.sequence().oid()).append(", ")
+          .append(q.lastValue()).append(", ").append(q.called()).append(')'));
+      s.execute(last.toString());
       connection.commit();
     } catch (SQLException | IOException | RuntimeException e) {
       connection.rollback();
@@ -222,22 +248,23 @@ public final class InPlaceReset {
     } finally {
       connection.setAutoCommit(autoCommit);
     }
-    return new ResetOutcome(ResetOutcome.Kind.RESET, "", "", next, restored, sequences.size());
+    // This session's statistics were flushed at the commit: what the reset did is in the counters.
+    Baseline next = Baseline.of(baseline.databaseOid(), probe.observe(connection, baseline.databaseOid()));
+    if (next.otherChanges() != baseline.otherChanges()) {
+      // Putting rows back changed something beyond the template's tables: a trigger that fires
+      // even now, or a rule. The clone can't be trusted; it is recreated.
+      return ResetOutcome.recreate("restoring rows changed more", "putting the rows back changed rows outside the "
+          + "template's tables (" + baseline.otherChanges() + " -> " + next.otherChanges() + ")");
+    }
+    return new ResetOutcome(ResetOutcome.Kind.RESET, "", "", next, changed.size(), sequences.size());
   }
 
   /**
-   * Everything that differs from the template, for verification mode: the statistics against the
-   * expected baseline (when given), every table's rows, every sequence, the catalog fingerprint.
+   * Everything that differs from the template, for verification mode: every table's rows, every
+   * sequence, the catalog fingerprint.
    */
-  private List<String> differences(Connection connection, Baseline expected) throws SQLException {
+  private List<String> differences(Connection connection) throws SQLException {
     List<String> differences = new ArrayList<>();
-    if (expected != null) {
-      Observation now = probe.observe(connection);
-      if (!Baseline.of(now).equals(expected)) {
-        differences.add("its statistics are not what the reset expects (" + Baseline.of(now) + ", expected "
-            + expected + ")");
-      }
-    }
     TemplateSnapshot actual = TemplateSnapshot.take(connection);
     Map<String, String> template = contents(snapshot);
     Map<String, String> clone = contents(actual);

@@ -41,15 +41,20 @@ public final class TemplateSnapshot {
   private final TemplateFingerprint fingerprint;
   private final CatalogFingerprint.Result catalog;
   private final Optional<String> notResettable;
+  private final boolean preparedTransactionsPossible;
+  private final boolean logicalSlotsPossible;
 
   private TemplateSnapshot(List<TableData> tables, List<Relation> materializedViews, List<SequenceState> sequences,
-      String content, CatalogFingerprint.Result catalog, Optional<String> notResettable) {
+      String content, CatalogFingerprint.Result catalog, Optional<String> notResettable,
+      boolean preparedTransactionsPossible, boolean logicalSlotsPossible) {
     this.tables = List.copyOf(tables);
     this.materializedViews = List.copyOf(materializedViews);
     this.sequences = List.copyOf(sequences);
     this.catalog = catalog;
     this.fingerprint = new TemplateFingerprint(content, catalog.value());
     this.notResettable = notResettable;
+    this.preparedTransactionsPossible = preparedTransactionsPossible;
+    this.logicalSlotsPossible = logicalSlotsPossible;
   }
 
   /**
@@ -88,8 +93,27 @@ public final class TemplateSnapshot {
       content.update(("SEQUENCE " + s.sequence().name() + " " + s.lastValue() + " " + s.called() + "\n")
           .getBytes(StandardCharsets.UTF_8));
     }
+    boolean prepared;
+    boolean slots;
+    try (Statement s = connection.createStatement();
+        ResultSet rs = s.executeQuery("select current_setting('max_prepared_transactions')::int > 0,"
+            + " current_setting('wal_level') = 'logical'")) {
+      rs.next();
+      prepared = rs.getBoolean(1);
+      slots = rs.getBoolean(2);
+    }
     return new TemplateSnapshot(tables, views, sequences, HexFormat.of().formatHex(content.digest(), 0, 16),
-        CatalogFingerprint.of(connection), whyNotResettable(connection, tables));
+        CatalogFingerprint.of(connection), whyNotResettable(connection, tables), prepared, slots);
+  }
+
+  /** Whether the server allows prepared transactions (which a reset must look for), as when the snapshot was taken. */
+  boolean preparedTransactionsPossible() {
+    return preparedTransactionsPossible;
+  }
+
+  /** Whether the server allows logical replication slots (which tie a database down). */
+  boolean logicalSlotsPossible() {
+    return logicalSlotsPossible;
   }
 
   private static byte[] copyOut(CopyManager copy, String sql) throws SQLException {
