@@ -39,9 +39,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * <p>{@code @BeforeEach}, the test and {@code @AfterEach} see the same database. After
  * {@code @AfterEach}, the extension closes what it opened, reports connections the test left
  * open ({@code pgisolated.leak-detection}) and gives the database back; nobody else gets it until
- * it has been recreated from the template. A test that asks for no database gets none. When a
- * test fails, its database is kept for debugging (up to {@code pgisolated.keep-failed-databases}
- * per JVM): the failure shows its JDBC URL, and a later run drops it.
+ * it is back in the template's exact state: when the test changed only rows and sequences, they
+ * are put back in place (and the next test gets the same database with warm connections), else it
+ * is recreated from the template ({@link #reset()}). A test that asks for no database gets none.
+ * When a test fails, its database is kept for debugging (up to
+ * {@code pgisolated.keep-failed-databases} per JVM): the failure shows its JDBC URL, and a later
+ * run drops it.
  *
  * <p>The template is built once from {@link #scripts()}, then {@link #flyway()} or
  * {@link #liquibase()} migrations, then {@link #initializer()}, and reused for as long as none of
@@ -111,4 +114,26 @@ public @interface PgIsolated {
    * recreation.
    */
   boolean readOnly() default false;
+
+  /**
+   * What happens to a test's database after the test, for this class (or method): {@link
+   * Reset#DEFAULT} follows {@code pgisolated.reset} (itself {@code auto} by default).
+   */
+  Reset reset() default Reset.DEFAULT;
+
+  /**
+   * What happens to a test's database after the test; see {@link io.github.pgisolated.core.ResetMode}.
+   *
+   * <pre>{@code
+   * @PgIsolated(scripts = "db/schema.sql", reset = PgIsolated.Reset.RECREATE) // never reset in place
+   * }</pre>
+   */
+  enum Reset {
+    /** As {@code pgisolated.reset} says. */
+    DEFAULT,
+    /** Rows and sequences put back in place when that is all the test changed, else recreated. */
+    AUTO,
+    /** Always recreated from the template. */
+    RECREATE
+  }
 }

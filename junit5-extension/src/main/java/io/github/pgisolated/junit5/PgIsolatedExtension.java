@@ -6,6 +6,7 @@ import io.github.pgisolated.core.PgIsolatedConfig.LeakDetection;
 import io.github.pgisolated.core.PgIsolatedConfig;
 import io.github.pgisolated.core.PgIsolatedException;
 import io.github.pgisolated.core.PgIsolatedPool;
+import io.github.pgisolated.core.ResetMode;
 import io.github.pgisolated.junit5.internal.JvmPool;
 import io.github.pgisolated.junit5.internal.TestDatabase;
 import java.lang.reflect.Constructor;
@@ -79,8 +80,11 @@ final class PgIsolatedExtension implements ParameterResolver, AfterEachCallback 
     try {
       return context.getStore(NAMESPACE).getOrComputeIfAbsent(TestDatabase.class, key -> {
         PgIsolatedPool pool = JvmPool.get(context);
+        // Read per test, not from the JVM's pool: a test class may set its own.
+        ResetMode reset = Templates.resetFor(context)
+            .orElseGet(() -> PgIsolatedConfig.from(context::getConfigurationParameter).reset());
         return new TestDatabase(pool.lease(Templates.forContext(context), pool.config().leaseTimeout(),
-            Templates.modeFor(context)));
+            Templates.modeFor(context), reset));
       }, TestDatabase.class);
     } catch (PgIsolatedException e) {
       throw new ParameterResolutionException("No database for " + testName(context) + ": " + e.getMessage(), e);

@@ -1,6 +1,7 @@
 package io.github.pgisolated.junit5;
 
 import io.github.pgisolated.core.LeaseMode;
+import io.github.pgisolated.core.ResetMode;
 import io.github.pgisolated.core.TemplateDefinition;
 import io.github.pgisolated.core.TemplateInitializer;
 import java.lang.reflect.AnnotatedElement;
@@ -19,6 +20,15 @@ final class Templates {
    */
   static TemplateDefinition forContext(ExtensionContext context) {
     return definition(annotation(context), context.getRequiredTestClass());
+  }
+
+  /** What happens to the test's database after it, from the same annotation; empty: the configuration's. */
+  static java.util.Optional<ResetMode> resetFor(ExtensionContext context) {
+    return switch (annotation(context).reset()) {
+      case AUTO -> java.util.Optional.of(ResetMode.AUTO);
+      case RECREATE -> java.util.Optional.of(ResetMode.RECREATE);
+      default -> java.util.Optional.empty();
+    };
   }
 
   /** How the test uses its database, from the same annotation. */

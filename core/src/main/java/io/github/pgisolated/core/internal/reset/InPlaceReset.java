@@ -169,8 +169,33 @@ public final class InPlaceReset {
         : new ResetOutcome(ResetOutcome.Kind.UNCHANGED, "", "", baseline, 0, 0);
   }
 
-  /** Which catalogs moved, as the reason a clone is recreated. */
-  private static ResetOutcome catalogChange(Connection connection) throws SQLException {
+  /**
+   * Why a clone whose catalogs moved is recreated: a table or materialized view whose file node is
+   * not the template's was truncated, rewritten or refreshed; else the catalogs that moved tell.
+   */
+  private ResetOutcome catalogChange(Connection connection) throws SQLException {
+    StringBuilder oids = new StringBuilder();
+    for (Relation r : probe.counted()) {
+      oids.append(oids.length() == 0 ? "" : ", ").append(r.oid());
+    }
+    if (oids.length() > 0) {
+      try (Statement s = connection.createStatement();
+          ResultSet rs = s.executeQuery("select oid, relfilenode from pg_class where oid in (" + oids + ")")) {
+        Map<Long, Long> fileNodes = new TreeMap<>();
+        while (rs.next()) {
+          fileNodes.put(rs.getLong(1), rs.getLong(2));
+        }
+        for (Relation r : probe.counted()) {
+          if (!Objects.equals(fileNodes.get(r.oid()), r.fileNode())) {
+            return r.kind() == Kind.MATERIALIZED_VIEW
+                ? ResetOutcome.recreate("materialized view refreshed", "materialized view " + r.name()
+                    + " was refreshed; its rows can't be put back in place")
+                : ResetOutcome.recreate("TRUNCATE or a table rewrite", "table " + r.name()
+                    + " was truncated or rewritten (TRUNCATE, VACUUM FULL, CLUSTER, ALTER TABLE) or dropped");
+          }
+        }
+      }
+    }
     List<String> moved = new ArrayList<>();
     try (Statement s = connection.createStatement();
         ResultSet rs = s.executeQuery("select c.relname from pg_class c where c.relnamespace = 11 and c.relkind = 'r'"
@@ -185,14 +210,12 @@ public final class InPlaceReset {
       reason = "large objects";
     } else if (!moved.isEmpty() && moved.stream().allMatch(c -> c.startsWith("pg_statistic"))) {
       reason = "ANALYZE";
-    } else if (moved.equals(List.of("pg_class"))) {
-      reason = "TRUNCATE or a table rewrite";
     } else {
       reason = "schema changed";
     }
     return ResetOutcome.recreate(reason, "rows changed outside the template's tables: in the catalogs (DDL, a temporary "
-        + "object, TRUNCATE, ANALYZE or a large object) or in a table the test created; catalogs with changes since the "
-        + "clone was made: " + String.join(", ", moved));
+        + "object, ANALYZE or a large object) or in a table the test created; catalogs with changes since the clone "
+        + "was made: " + String.join(", ", moved));
   }
 
   private Map<Integer, SequenceState> changedSequences(Observation now) {

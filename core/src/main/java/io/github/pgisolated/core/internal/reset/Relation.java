@@ -10,8 +10,9 @@ package io.github.pgisolated.core.internal.reset;
  * @param restorable for a table: whether its rows can be put back with triggers off (false when it
  *     has a trigger that fires even then, {@code ENABLE ALWAYS} or {@code ENABLE REPLICA})
  * @param toast the OID of its TOAST table (where long values go), 0 when it has none
+ * @param fileNode its file node in the template: TRUNCATE and table rewrites change it
  */
-public record Relation(long oid, String name, Kind kind, boolean restorable, long toast) {
+public record Relation(long oid, String name, Kind kind, boolean restorable, long toast, long fileNode) {
 
   /** What a relation is, as far as a reset in place cares. */
   public enum Kind {

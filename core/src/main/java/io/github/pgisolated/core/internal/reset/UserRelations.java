@@ -15,7 +15,8 @@ import java.util.List;
  */
 final class UserRelations {
   private static final String SQL = "select c.oid, quote_ident(n.nspname) || '.' || quote_ident(c.relname), c.relkind,"
-      + " exists (select 1 from pg_trigger t where t.tgrelid = c.oid and t.tgenabled in ('A', 'R')), c.reltoastrelid"
+      + " exists (select 1 from pg_trigger t where t.tgrelid = c.oid and t.tgenabled in ('A', 'R')), c.reltoastrelid,"
+      + " c.relfilenode"
       + " from pg_class c join pg_namespace n on n.oid = c.relnamespace"
       + " where c.relkind in ('r', 'm', 'S') and c.relpersistence <> 't'"
       + " and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname !~ '^pg_(toast|temp_)'"
@@ -32,7 +33,8 @@ final class UserRelations {
           case "m" -> Kind.MATERIALIZED_VIEW;
           default -> Kind.SEQUENCE;
         };
-        relations.add(new Relation(rs.getLong(1), rs.getString(2), kind, !rs.getBoolean(4), rs.getLong(5)));
+        relations.add(new Relation(rs.getLong(1), rs.getString(2), kind, !rs.getBoolean(4), rs.getLong(5),
+            rs.getLong(6)));
       }
     }
     return relations;
