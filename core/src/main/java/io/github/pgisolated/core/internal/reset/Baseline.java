@@ -8,19 +8,24 @@ import java.util.Arrays;
  *
  * @param databaseOid the clone's OID, for the probe
  * @param otherChanges see {@link Observation#otherChanges()}
+ * @param statisticsChanges see {@link Observation#statisticsChanges()}
+ * @param analyzes see {@link Observation#analyzes()}
  * @param tableChanges see {@link Observation#tableChanges()}
  * @param trust see {@link Observation#trust()}
  * @param database see {@link Observation#database()}
  */
-public record Baseline(long databaseOid, long otherChanges, long[] tableChanges, String trust, String database) {
+public record Baseline(long databaseOid, long otherChanges, long statisticsChanges, long analyzes,
+    long[] tableChanges, String trust, String database) {
 
   static Baseline of(long databaseOid, Observation o) {
-    return new Baseline(databaseOid, o.otherChanges(), o.tableChanges().clone(), o.trust(), o.database());
+    return new Baseline(databaseOid, o.otherChanges(), o.statisticsChanges(), o.analyzes(), o.tableChanges().clone(),
+        o.trust(), o.database());
   }
 
   @Override
   public boolean equals(Object o) {
     return o instanceof Baseline b && databaseOid == b.databaseOid && otherChanges == b.otherChanges
+        && statisticsChanges == b.statisticsChanges && analyzes == b.analyzes
         && Arrays.equals(tableChanges, b.tableChanges) && trust.equals(b.trust) && database.equals(b.database);
   }
 

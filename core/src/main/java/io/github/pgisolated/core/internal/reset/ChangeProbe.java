@@ -29,6 +29,7 @@ final class ChangeProbe {
   private final List<Relation> sequences = new ArrayList<>();
   private final String tables;
   private final String values;
+  private final String analyzes;
   private final boolean preparedTransactions;
   private final boolean replicationSlots;
 
@@ -49,11 +50,14 @@ final class ChangeProbe {
       v.append(i == 0 ? "" : ", ").append("pg_sequence_last_value(").append(sequences.get(i).oid()).append(")");
     }
     values = v.append("]::bigint[]").toString();
+    StringBuilder a = new StringBuilder("0");
+    counted.forEach(r -> a.append(" + pg_stat_get_analyze_count(").append(r.oid()).append(")"));
+    analyzes = a.toString();
     preparedTransactions = snapshot.preparedTransactionsPossible();
     replicationSlots = snapshot.logicalSlotsPossible();
   }
 
-  private static String changes(long oid) {
+  private static String changes(Object oid) {
     return "pg_stat_get_tuples_inserted(" + oid + ") + pg_stat_get_tuples_updated(" + oid
         + ") + pg_stat_get_tuples_deleted(" + oid + ")";
   }
@@ -80,6 +84,8 @@ final class ChangeProbe {
   Observation observe(Connection connection, long database) throws SQLException {
     String sql = "select pg_stat_get_db_tuples_inserted(" + database + ") + pg_stat_get_db_tuples_updated(" + database
         + ") + pg_stat_get_db_tuples_deleted(" + database + "), " + tables + ", " + values + ", "
+        + changes("'pg_catalog.pg_statistic'::regclass") + " + " + changes("'pg_catalog.pg_statistic_ext_data'::regclass")
+        + ", " + analyzes + ", "
         + "coalesce(pg_stat_get_db_stat_reset_time(" + database + ")::text, 'never') || ' '"
         + " || pg_postmaster_start_time()::text, "
         + "concat_ws(' ', (select concat_ws(' ', d.datname, d.datallowconn, d.datconnlimit, d.datacl, d.datistemplate,"
@@ -94,11 +100,13 @@ final class ChangeProbe {
     try (PreparedStatement ps = connection.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
       rs.next();
       long[] changes = longs(rs.getArray(2));
-      long other = rs.getLong(1);
+      long statistics = rs.getLong(4);
+      long other = rs.getLong(1) - statistics;
       for (long c : changes) {
         other -= c;
       }
-      return new Observation(other, changes, nullableLongs(rs.getArray(3)), rs.getString(4), rs.getString(5));
+      return new Observation(other, statistics, rs.getLong(5), changes, nullableLongs(rs.getArray(3)), rs.getString(6),
+          rs.getString(7));
     }
   }
 

@@ -5,10 +5,13 @@ package io.github.pgisolated.core.internal.reset;
  * compared with the {@link Baseline} taken when the clone was last in the template's state.
  *
  * @param otherChanges rows inserted, updated and deleted since the database was created in every
- *     relation of the database but the template's tables (the database's total less theirs): its
- *     system catalogs and their TOAST tables, temporary tables, tables a test created. Any DDL,
- *     temporary object, large object, TRUNCATE or ANALYZE moves it; plain DML on the template's
- *     tables and {@code nextval} do not
+ *     relation of the database but the template's tables and the planner statistics (the
+ *     database's total less those): its system catalogs and their TOAST tables, temporary tables,
+ *     tables a test created. Any DDL, temporary object, large object or TRUNCATE moves it; plain
+ *     DML on the template's tables and {@code nextval} do not
+ * @param statisticsChanges the same for the planner statistics ({@code pg_statistic},
+ *     {@code pg_statistic_ext_data}), which ANALYZE writes, and autovacuum's ANALYZE too
+ * @param analyzes manual ANALYZEs of the template's tables so far (autovacuum's are not counted)
  * @param tableChanges per table and materialized view of the snapshot (in {@link
  *     ChangeProbe#counted()} order), rows inserted, updated and deleted since the database was
  *     created, its TOAST table's included, aborted transactions included
@@ -20,4 +23,5 @@ package io.github.pgisolated.core.internal.reset;
  *     DATABASE}, per-role settings, its comment), and its prepared transactions and replication
  *     slots where the server allows them
  */
-record Observation(long otherChanges, long[] tableChanges, Long[] sequences, String trust, String database) {}
+record Observation(long otherChanges, long statisticsChanges, long analyzes, long[] tableChanges, Long[] sequences,
+    String trust, String database) {}
