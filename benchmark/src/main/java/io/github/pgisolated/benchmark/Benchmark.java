@@ -2,6 +2,7 @@ package io.github.pgisolated.benchmark;
 
 import io.github.pgisolated.benchmark.Forks.SuiteRun;
 import io.github.pgisolated.benchmark.suite.BenchEndpoint;
+import io.github.pgisolated.benchmark.suite.BenchWorkload;
 import io.github.pgisolated.benchmark.suite.IsolatedOrders;
 import io.github.pgisolated.benchmark.suite.OrdersSuite;
 import io.github.pgisolated.benchmark.suite.Strategy;
@@ -52,10 +53,11 @@ public final class Benchmark {
   private final Path work;
   private final int rounds;
   private final int leases;
-  private final TemplateDefinition template =
-      TemplateDefinition.builder().scripts(IsolatedOrders.SCHEMA, IsolatedOrders.SEED).build();
+  private final TemplateDefinition template = BenchWorkload.SMALL.template();
+  private final List<BenchWorkload> workloads;
 
-  private Benchmark(Path out, int rounds, int leases) {
+  private Benchmark(Path out, int rounds, int leases, List<BenchWorkload> workloads) {
+    this.workloads = workloads;
     this.out = out;
     this.work = out.resolve("bench");
     this.rounds = rounds;
@@ -64,7 +66,12 @@ public final class Benchmark {
 
   public static void main(String[] args) throws Exception {
     Path out = Path.of(System.getProperty("bench.out", "target")).toAbsolutePath();
-    new Benchmark(out, Integer.getInteger("bench.rounds", 3), Integer.getInteger("bench.leases", 1000)).run();
+    List<BenchWorkload> workloads = Stream.of(System.getProperty("bench.workloads", "small,large,ddl").split(","))
+        .map(String::trim).filter(w -> !w.isEmpty()).map(BenchWorkload::of).distinct().toList();
+    if (!workloads.contains(BenchWorkload.SMALL)) {
+      throw new IllegalArgumentException("-Dbench.workloads must include small: the headline figures are its");
+    }
+    new Benchmark(out, Integer.getInteger("bench.rounds", 3), Integer.getInteger("bench.leases", 1000), workloads).run();
   }
 
   private void run() throws Exception {
@@ -82,6 +89,7 @@ public final class Benchmark {
     String server;
     String settings;
     BenchEndpoint endpoint;
+    Map<BenchWorkload, Path> endpoints = new java.util.EnumMap<>(BenchWorkload.class);
     Results.Leases oneJvm;
     Results.Leases threeJvms;
     Results.Recycle recycle;
@@ -95,6 +103,14 @@ public final class Benchmark {
       ServerEndpoint e = pool.endpoint();
       endpoint = new BenchEndpoint(e.host(), e.port(), e.user(), e.password(), "pgisolated_" + hash + "_tpl");
       endpoint.write(endpointFile);
+      for (BenchWorkload w : workloads) {
+        // Built now, once: the suite runs measure tests, not template builds.
+        pool.lease(w.template()).close();
+        Path file = work.resolve("endpoint-" + w.id() + ".properties");
+        new BenchEndpoint(e.host(), e.port(), e.user(), e.password(),
+            "pgisolated_" + pool.templateHash(w.template()) + "_tpl").write(file);
+        endpoints.put(w, file);
+      }
       LeaseLoop.warmUp(pool, template, 97);
       progress("server: %s; this JVM is %sthe coordinator", server, pool.isCoordinator() ? "" : "NOT ");
       awaitIdle(pool, hash);
@@ -110,30 +126,31 @@ public final class Benchmark {
       RunReport report = pool.report();
       recycle = new Results.Recycle(report.recreations().count(), report.recreations().quantileMillis(0.5),
           report.recreations().quantileMillis(1), report.waits().count(), report.waits().quantileMillis(0.5),
-          report.waits().quantileMillis(1));
+          report.waits().quantileMillis(1), report.drops().count(), report.drops().quantileMillis(0.5));
       costs = ServerCosts.measure(endpoint, RAW_CLONES);
       progress("2. recycle: recreation q50 %.1f ms (n=%d), raw clone q50 %.1f ms, raw drop q50 %.1f ms", recycle.q50(),
           recycle.recreations(), Stats.quantile(costs.create(), 0.5), Stats.quantile(costs.drop(), 0.5));
     }
     // From here on the test JVMs elect their own coordinator, as in a real build.
 
-    Map<Integer, Map<Strategy, Phases>> phases = new java.util.TreeMap<>();
-    Map<Integer, Map<Strategy, List<Double>>> suite = suite(forks, endpoint, phases);
+    Map<BenchWorkload, Results.Suite> suites = new java.util.LinkedHashMap<>();
+    for (BenchWorkload w : workloads) {
+      suites.put(w, suite(forks, w, BenchEndpoint.read(endpoints.get(w)), endpoints.get(w)));
+    }
     Results.Start start = start(forks);
 
-    Map<Integer, Map<Strategy, Phases.Summary>> where = new java.util.TreeMap<>();
-    phases.forEach((f, byStrategy) -> byStrategy.forEach((s, p) ->
-        where.computeIfAbsent(f, k -> new java.util.EnumMap<>(Strategy.class)).put(s, p.summary())));
     Results results = new Results(date, machine(), load(loadBefore), server, settings, oneJvm, threeJvms,
-        recycle, costs, suite, where, OrdersSuite.CLASSES * OrdersSuite.TESTS, start);
+        recycle, costs, suites, OrdersSuite.CLASSES * OrdersSuite.TESTS, start);
     String markdown = results.markdown();
     Files.writeString(out.resolve("bench-results.md"), markdown);
-    Files.writeString(out.resolve("bench-chart.svg"), results.chart());
+    for (BenchWorkload w : workloads) {
+      Files.writeString(out.resolve("bench-chart-" + w.id() + ".svg"), results.chart(w));
+    }
     System.out.println();
     System.out.print(markdown);
     System.out.println();
     System.out.printf(Locale.ROOT, "Written: %s, %s (%.0f s in all)%n", out.resolve("bench-results.md"),
-        out.resolve("bench-chart.svg"), (System.nanoTime() - started) / 1e9);
+        out.resolve("bench-chart-*.svg"), (System.nanoTime() - started) / 1e9);
     for (Results.Target t : results.targets()) {
       System.out.printf(Locale.ROOT, "target %-35s %-30s %-22s %s%n", t.name(), t.goal(), t.measured(),
           t.met() ? "met" : "MISSED");
@@ -181,15 +198,17 @@ public final class Benchmark {
     return LeaseLoop.Timings.read(timings).summarize(3);
   }
 
-  /** The suite four ways, 1 and 3 forks, {@link #rounds} rounds; wall seconds. */
-  private Map<Integer, Map<Strategy, List<Double>>> suite(Forks forks, BenchEndpoint endpoint,
-      Map<Integer, Map<Strategy, Phases>> phases) throws Exception {
-    Map<Integer, Map<Strategy, List<Double>>> suite = Results.emptySuite();
-    progress("3. the suite, %d tests, four ways, 1 and 3 forks, %d rounds", OrdersSuite.CLASSES * OrdersSuite.TESTS,
-        rounds);
+  /** One workload's suite four ways, 1 and 3 forks, {@link #rounds} rounds. */
+  private Results.Suite suite(Forks forks, BenchWorkload workload, BenchEndpoint endpoint, Path endpointFile)
+      throws Exception {
+    Map<Integer, Map<Strategy, List<Double>>> wall = Results.emptyWall();
+    Map<Integer, Map<Strategy, Phases>> phases = new java.util.TreeMap<>();
+    Map<Integer, Results.ForkReports> reports = new java.util.TreeMap<>();
+    progress("3. the suite, %s: %d tests, four ways, 1 and 3 forks, %d rounds", workload.id(),
+        OrdersSuite.CLASSES * OrdersSuite.TESTS, rounds);
     // One unmeasured run of each: the OS caches, the pool's clones after this JVM's pool closed.
     for (Strategy s : Results.order()) {
-      runSuite(forks, endpoint, s, 1, "warmup");
+      runSuite(forks, workload, endpoint, endpointFile, s, 1, "warmup", null);
     }
     List<Strategy> order = Results.order();
     for (int round = 1; round <= rounds; round++) {
@@ -197,11 +216,14 @@ public final class Benchmark {
         for (int i = 0; i < order.size(); i++) {
           // Rotate the order every round, so that no strategy always runs after the same one.
           Strategy s = order.get((i + round - 1) % order.size());
-          double seconds = runSuite(forks, endpoint, s, forkCount, "round" + round,
+          SuiteRun run = runSuite(forks, workload, endpoint, endpointFile, s, forkCount, "round" + round,
               phases.computeIfAbsent(forkCount, k -> new java.util.EnumMap<>(Strategy.class))
                   .computeIfAbsent(s, k -> new Phases()));
-          suite.get(forkCount).get(s).add(seconds);
-          progress("   round %d, %d fork(s), %-10s %6.2f s", round, forkCount, s.id(), seconds);
+          wall.get(forkCount).get(s).add(run.seconds());
+          if (s == Strategy.PGISOLATED) {
+            reports.merge(forkCount, ForkReportParser.read(run.logs()), Results.ForkReports::plus);
+          }
+          progress("   %s, round %d, %d fork(s), %-10s %6.2f s", workload.id(), round, forkCount, s.id(), run.seconds());
         }
       }
     }
@@ -209,16 +231,14 @@ public final class Benchmark {
       dropLike(st, "bench\\_shared");
       dropLike(st, "bench\\_truncate\\_%");
     }
-    return suite;
+    Map<Integer, Map<Strategy, Phases.Summary>> where = new java.util.TreeMap<>();
+    phases.forEach((f, byStrategy) -> byStrategy.forEach((s, p) ->
+        where.computeIfAbsent(f, k -> new java.util.EnumMap<>(Strategy.class)).put(s, p.summary())));
+    return new Results.Suite(wall, where, reports);
   }
 
-  private double runSuite(Forks forks, BenchEndpoint endpoint, Strategy strategy, int forkCount, String label)
-      throws Exception {
-    return runSuite(forks, endpoint, strategy, forkCount, label, null);
-  }
-
-  private double runSuite(Forks forks, BenchEndpoint endpoint, Strategy strategy, int forkCount, String label,
-      Phases phases) throws Exception {
+  private SuiteRun runSuite(Forks forks, BenchWorkload workload, BenchEndpoint endpoint, Path endpointFile,
+      Strategy strategy, int forkCount, String label, Phases phases) throws Exception {
     try (Connection c = endpoint.connect("postgres"); Statement st = c.createStatement()) {
       if (strategy == Strategy.ROLLBACK) {
         recreate(st, "bench_shared", endpoint.template());
@@ -228,8 +248,9 @@ public final class Benchmark {
         }
       }
     }
-    SuiteRun run = forks.runSuite(label + "-" + strategy.id() + "-" + forkCount, strategy, forkCount,
-        OrdersSuite.classNames(strategy), Map.of());
+    SuiteRun run = forks.runSuite(workload.id() + "-" + label + "-" + strategy.id() + "-" + forkCount, strategy,
+        forkCount, OrdersSuite.classNames(strategy, workload),
+        Map.of(BenchWorkload.PROPERTY, workload.id(), BenchEndpoint.PROPERTY, endpointFile.toString()));
     int tests = 0;
     for (Path log : run.logs()) {
       Matcher m = Pattern.compile("FORK tests=(\\d+) failed=0").matcher(Files.readString(log));
@@ -238,7 +259,7 @@ public final class Benchmark {
       }
     }
     if (tests != OrdersSuite.CLASSES * OrdersSuite.TESTS) {
-      throw new IllegalStateException(strategy.id() + " ran " + tests + " tests, not "
+      throw new IllegalStateException(workload.id() + "/" + strategy.id() + " ran " + tests + " tests, not "
           + OrdersSuite.CLASSES * OrdersSuite.TESTS + "; see " + run.logs());
     }
     if (phases != null) {
@@ -253,7 +274,7 @@ public final class Benchmark {
         }
       }
     }
-    return run.seconds();
+    return run;
   }
 
   /** Time to first test: a one-test run on fresh directories (cold), then again (warm). */

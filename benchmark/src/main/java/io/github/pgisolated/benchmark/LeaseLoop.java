@@ -1,7 +1,7 @@
 package io.github.pgisolated.benchmark;
 
 import io.github.pgisolated.benchmark.Stats.Summary;
-import io.github.pgisolated.benchmark.suite.Workload;
+import io.github.pgisolated.benchmark.suite.SmallWorkload;
 import io.github.pgisolated.core.DatabaseLease;
 import io.github.pgisolated.core.PgIsolatedPool;
 import io.github.pgisolated.core.TemplateDefinition;
@@ -76,7 +76,7 @@ final class LeaseLoop {
       long t2 = System.nanoTime();
       try {
         first.close();
-        Workload.run(db, suite, i + 1);
+        SmallWorkload.run(db, suite, i + 1);
       } finally {
         long t3 = System.nanoTime();
         lease.close();

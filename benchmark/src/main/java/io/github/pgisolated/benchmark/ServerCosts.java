@@ -2,7 +2,7 @@ package io.github.pgisolated.benchmark;
 
 import io.github.pgisolated.benchmark.suite.BenchEndpoint;
 import io.github.pgisolated.benchmark.suite.SingleConnectionDataSource;
-import io.github.pgisolated.benchmark.suite.Workload;
+import io.github.pgisolated.benchmark.suite.SmallWorkload;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -69,10 +69,10 @@ record ServerCosts(double[] create, double[] drop, double[] parallelClone, doubl
       long t1 = System.nanoTime();
       c.setAutoCommit(false);
       SingleConnectionDataSource ds = new SingleConnectionDataSource(c);
-      Workload.run(ds, 0, 5);
+      SmallWorkload.run(ds, 0, 5);
       c.rollback();
       long t2 = System.nanoTime();
-      Workload.run(ds, 0, 5);
+      SmallWorkload.run(ds, 0, 5);
       c.rollback();
       long t3 = System.nanoTime();
       long t4 = System.nanoTime();

@@ -27,8 +27,13 @@ public record BenchEndpoint(String host, int port, String user, String password,
     if (file == null) {
       throw new IllegalStateException("Set -D" + PROPERTY + " to the benchmark's endpoint file");
     }
+    return read(Path.of(file));
+  }
+
+  /** The endpoint written to a file by {@link #write}. */
+  public static BenchEndpoint read(Path file) {
     Properties p = new Properties();
-    try (Reader in = Files.newBufferedReader(Path.of(file))) {
+    try (Reader in = Files.newBufferedReader(file)) {
       p.load(in);
     } catch (IOException e) {
       throw new IllegalStateException("Cannot read " + file + ": " + e, e);

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,8 +28,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  *       own, faster, clone strategy) before each test, a connection to it, and
  *       {@code DROP DATABASE} after it;</li>
  *   <li>{@code truncate}: one connection per JVM to the fork's own database {@code bench_truncate_<fork>}
- *       (created by the benchmark before the run); before each test every table is truncated and
- *       the seed script runs again.</li>
+ *       (created by the benchmark before the run); before each test every table of the schema is
+ *       truncated and the workload's seed script runs again.</li>
  * </ul>
  *
  * <p>The per-JVM connections are opened by the first test and live as long as the JVM, as a
@@ -37,7 +38,6 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 final class ManualDatabaseExtension implements BeforeEachCallback, AfterEachCallback, ParameterResolver {
   private static final Namespace NAMESPACE = Namespace.create(ManualDatabaseExtension.class);
   private static final AtomicInteger ON_DEMAND_COUNT = new AtomicInteger();
-  private static final String TRUNCATE = "truncate order_line, orders, product, customer restart identity cascade;\n";
   private static Connection shared;
   private static Connection admin;
   private static String reseed;
@@ -78,7 +78,7 @@ final class ManualDatabaseExtension implements BeforeEachCallback, AfterEachCall
       case TRUNCATE: {
         if (shared == null) {
           shared = endpoint.connect("bench_truncate_" + Integer.getInteger("bench.fork", 1));
-          reseed = TRUNCATE + resource(IsolatedOrders.SEED);
+          reseed = truncateEveryTable(shared) + resource(BenchWorkload.current().seedScript());
         }
         try (Statement s = shared.createStatement()) {
           s.execute(reseed);
@@ -105,6 +105,15 @@ final class ManualDatabaseExtension implements BeforeEachCallback, AfterEachCall
       }
       default:
         throw new IllegalStateException(strategy + " is not a by-hand strategy; its classes use @PgIsolated");
+    }
+  }
+
+  /** TRUNCATE of every table of the schema, as a test suite that resets by hand would list them. */
+  private static String truncateEveryTable(Connection c) throws SQLException {
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+        "select string_agg(quote_ident(tablename), ', ' order by tablename) from pg_tables where schemaname = 'public'")) {
+      rs.next();
+      return "truncate " + rs.getString(1) + " restart identity cascade;\n";
     }
   }
 

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.RepetitionInfo;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The benchmark's test class, {@value #TESTS} tests of {@link Workload}; the suite is
+ * The benchmark's test class, {@value #TESTS} tests of the JVM's {@link BenchWorkload}; the suite is
  * {@value #CLASSES} subclasses of it per strategy. Which extension gives the {@link DataSource}
  * decides the strategy: {@code @PgIsolated} ({@link IsolatedOrders}) or {@link ManualDatabaseExtension}
  * ({@link ManualOrders}).
@@ -21,7 +21,7 @@ public abstract class OrdersSuite {
 
   @RepeatedTest(TESTS)
   void placesAnOrder(DataSource db, RepetitionInfo repetition) throws SQLException {
-    Workload.run(db, suiteNumber(), repetition.getCurrentRepetition());
+    BenchWorkload.current().run(db, suiteNumber(), repetition.getCurrentRepetition());
   }
 
   /** The number at the end of the class name, e.g. 7 for {@code IsolatedOrders07}. */
@@ -30,11 +30,11 @@ public abstract class OrdersSuite {
     return Integer.parseInt(name.substring(name.length() - 2));
   }
 
-  /** The class names of one strategy's suite. */
-  public static java.util.List<String> classNames(Strategy strategy) {
+  /** The class names of one strategy's suite on a workload. */
+  public static java.util.List<String> classNames(Strategy strategy, BenchWorkload workload) {
     java.util.List<String> names = new java.util.ArrayList<>();
     for (int i = 1; i <= CLASSES; i++) {
-      names.add(strategy.classPrefix() + String.format("%02d", i));
+      names.add(strategy.classPrefix(workload) + String.format("%02d", i));
     }
     return names;
   }

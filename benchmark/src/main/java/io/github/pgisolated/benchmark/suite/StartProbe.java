@@ -10,6 +10,6 @@ import org.junit.jupiter.api.Test;
 class StartProbe {
   @Test
   void firstTest(DataSource db) throws SQLException {
-    Workload.run(db, 0, 1);
+    SmallWorkload.run(db, 0, 1);
   }
 }

@@ -33,10 +33,12 @@ public enum Strategy {
     return description;
   }
 
-  /** The suite classes of this strategy: the same tests, with @PgIsolated or with the manual extension. */
-  public String classPrefix() {
-    return this == PGISOLATED ? IsolatedOrders.class.getPackageName() + ".IsolatedOrders"
-        : ManualOrders.class.getPackageName() + ".ManualOrders";
+  /**
+   * The suite classes of this strategy on a workload: the same tests, with the workload's
+   * {@code @PgIsolated} or with the manual extension (which reads the workload at run time).
+   */
+  public String classPrefix(BenchWorkload workload) {
+    return this == PGISOLATED ? workload.isolatedPrefix() : ManualOrders.class.getName();
   }
 
   public static Strategy of(String id) {

@@ -84,7 +84,7 @@ public final class CoordinatorPools implements LeaseService, AutoCloseable {
     this.workers = workers;
     this.config = config;
     this.serverDescription = serverDescription;
-    this.used = new UsedClones(admin, claims, workers, capacity,
+    this.used = new UsedClones(admin, claims, workers, capacity, report,
         () -> pools.values().stream().anyMatch(ClonePool::busy));
     this.stamps = new CleanStamps(admin, adminPool, Clock.systemUTC());
     this.services = new PoolServices(admin, claims, workers, capacity, used,

@@ -2,6 +2,7 @@ package io.github.pgisolated.core.internal.pool;
 
 import io.github.pgisolated.core.internal.db.DatabaseAdmin;
 import io.github.pgisolated.core.internal.db.DatabaseClaims;
+import io.github.pgisolated.core.internal.report.RunReport;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -47,6 +48,7 @@ final class UsedClones {
   private final Executor workers;
   private final Capacity capacity;
   private final BooleanSupplier busy;
+  private final RunReport report;
   private final Deque<Entry> queue = new ArrayDeque<>();
   /** Queued or being dropped, readable without the monitor. */
   private final AtomicInteger waiting = new AtomicInteger();
@@ -59,7 +61,9 @@ final class UsedClones {
   /**
    * @param busy whether a pool is creating a clone or has a test waiting (then drops wait)
    */
-  UsedClones(DatabaseAdmin admin, DatabaseClaims claims, Executor workers, Capacity capacity, BooleanSupplier busy) {
+  UsedClones(DatabaseAdmin admin, DatabaseClaims claims, Executor workers, Capacity capacity, RunReport report,
+      BooleanSupplier busy) {
+    this.report = report;
     this.admin = admin;
     this.claims = claims;
     this.workers = workers;
@@ -123,7 +127,9 @@ final class UsedClones {
           queue.addLast(next);
         }
       } else {
+        long start = System.nanoTime();
         admin.drop(next.name());
+        report.drops().add(System.nanoTime() - start);
         claims.release(next.name());
         capacity.release();
         waiting.decrementAndGet();

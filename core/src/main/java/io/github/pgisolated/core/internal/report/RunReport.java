@@ -22,6 +22,7 @@ public final class RunReport {
   private final Samples waits = new Samples();
   private final Samples recreations = new Samples();
   private final Samples builds = new Samples();
+  private final Samples drops = new Samples();
   private final AtomicInteger reused = new AtomicInteger();
   private final Samples resets = new Samples();
   private final AtomicInteger unchanged = new AtomicInteger();
@@ -37,6 +38,11 @@ public final class RunReport {
 
   public Samples recreations() {
     return recreations;
+  }
+
+  /** Used clones the coordinator dropped (off the tests' critical path), with the drop's time. */
+  public Samples drops() {
+    return drops;
   }
 
   /** Templates this JVM built, with their build time. */
@@ -98,8 +104,9 @@ public final class RunReport {
     if (waits.count() > 0 || recreations.count() > 0) {
       out.append(String.format(Locale.ROOT, "%n  waited:    %d leases found no ready clone (waited q50 %.1f ms, max %.1f ms)",
           waits.count(), waits.quantileMillis(0.5), waits.quantileMillis(1)));
-      out.append(String.format(Locale.ROOT, "%n  recreated: %d clones (q50 %.1f ms, max %.1f ms)",
-          recreations.count(), recreations.quantileMillis(0.5), recreations.quantileMillis(1)));
+      out.append(String.format(Locale.ROOT, "%n  clones made: %d (q50 %.1f ms, max %.1f ms); used ones dropped while idle: %d"
+          + " (q50 %.1f ms)", recreations.count(), recreations.quantileMillis(0.5), recreations.quantileMillis(1),
+          drops.count(), drops.quantileMillis(0.5)));
     }
     out.append(builds.count() == 0
         ? String.format(Locale.ROOT, "%n  templates: none built, %d reused", reused.get())

@@ -13,13 +13,15 @@ import java.util.Arrays;
  * @param tableChanges see {@link Observation#tableChanges()}
  * @param trust see {@link Observation#trust()}
  * @param database see {@link Observation#database()}
+ * @param horizon see {@link Observation#horizon()}: every row version a test wrote has an
+ *     {@code xmin} from here on, every row of the template's state one before
  */
 public record Baseline(long databaseOid, long otherChanges, long statisticsChanges, long analyzes,
-    long[] tableChanges, String trust, String database) {
+    long[] tableChanges, String trust, String database, long horizon) {
 
   static Baseline of(long databaseOid, Observation o) {
     return new Baseline(databaseOid, o.otherChanges(), o.statisticsChanges(), o.analyzes(), o.tableChanges().clone(),
-        o.trust(), o.database());
+        o.trust(), o.database(), o.horizon());
   }
 
   @Override

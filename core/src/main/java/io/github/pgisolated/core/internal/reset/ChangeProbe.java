@@ -96,7 +96,7 @@ final class ChangeProbe {
             + database + ")" : "")
         + (replicationSlots ? ", 'slots=' || (select count(*) from pg_get_replication_slots() r where r.datoid = "
             + database + ")" : "")
-        + ")";
+        + "), pg_snapshot_xmax(pg_current_snapshot())::text::bigint";
     try (PreparedStatement ps = connection.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
       rs.next();
       long[] changes = longs(rs.getArray(2));
@@ -106,7 +106,7 @@ final class ChangeProbe {
         other -= c;
       }
       return new Observation(other, statistics, rs.getLong(5), changes, nullableLongs(rs.getArray(3)), rs.getString(6),
-          rs.getString(7));
+          rs.getString(7), rs.getLong(8));
     }
   }
 

@@ -238,9 +238,19 @@ public final class InPlaceReset {
   /**
    * Puts the changed tables' rows and the changed sequences back in one transaction, with
    * triggers and foreign-key checks off (the template's rows satisfied them when it was built),
-   * in as few round trips as it can (the deletes in one, each COPY in one, the sequences and the
-   * statistics flush in one, the commit), then takes the clone's next baseline, which counts what
-   * the reset itself did.
+   * then takes the clone's next baseline, which counts what the reset itself did.
+   *
+   * <p>A table with a primary key gets back only what the test changed. Every row version the test
+   * wrote has an {@code xmin} at or after the baseline's horizon and every row of the template's
+   * state one before (a row a test updates gets a new version; one it deletes is gone): so the
+   * reset deletes the rows written since the horizon, reads the keys left, and copies in the
+   * template's rows whose keys are missing, which are those the test deleted or updated. Should a
+   * template row ever look new (its XID more than 2^31 transactions old), it is deleted and copied
+   * back in the same way, so the table ends up right either way. A table without a primary key
+   * gets all its rows back.
+   *
+   * <p>Round trips: the deletes in one, the keys and the copy of each keyed table, the copy of each
+   * other table, the sequences with the statistics flush in one, the commit, the next baseline.
    */
   private ResetOutcome restore(Connection connection, Observation now, Baseline baseline) throws SQLException {
     List<Relation> counted = probe.counted();
@@ -254,15 +264,25 @@ public final class InPlaceReset {
     }
     Map<Integer, SequenceState> sequences = changedSequences(now);
     CopyManager copy = connection.unwrap(PGConnection.class).getCopyAPI();
+    // The 32-bit XID the horizon wraps to: what xmin holds.
+    String horizon = Long.toString(baseline.horizon() & 0xFFFF_FFFFL);
     boolean autoCommit = connection.getAutoCommit();
     connection.setAutoCommit(false);
     try (Statement s = connection.createStatement()) {
       StringBuilder deletes = new StringBuilder("set local session_replication_role = replica;"
           + " set local lock_timeout = '10s'");
-      changed.forEach(t -> deletes.append("; delete from only ").append(t.table().name()));
+      for (TableData t : changed) {
+        deletes.append("; delete from only ").append(t.table().name());
+        if (t.keyed()) {
+          deletes.append(" where age(xmin) <= age('").append(horizon).append("'::xid)");
+        }
+      }
       s.execute(deletes.toString());
       for (TableData table : changed) {
-        copy.copyIn("copy " + table.table().name() + " from stdin (format binary)", new ByteArrayInputStream(table.copy()));
+        byte[] rows = table.keyed() ? missingRows(copy, table) : table.copy();
+        if (rows != null) {
+          copy.copyIn("copy " + table.table().name() + " from stdin (format binary)", new ByteArrayInputStream(rows));
+        }
       }
       StringBuilder last = new StringBuilder("select pg_stat_force_next_flush()");
       sequences.values().forEach(q -> last.append(", setval(").append(q.sequence().oid()).append(", ")
@@ -284,6 +304,32 @@ public final class InPlaceReset {
           + "template's tables (" + baseline.otherChanges() + " -> " + next.otherChanges() + ")");
     }
     return new ResetOutcome(ResetOutcome.Kind.RESET, "", "", next, changed.size(), sequences.size());
+  }
+
+  /**
+   * The template's rows of a keyed table whose keys the table lacks now (after the rows written
+   * since the horizon were deleted), as a COPY stream; null when none is missing.
+   */
+  private static byte[] missingRows(CopyManager copy, TableData table) throws SQLException, IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    copy.copyOut("copy (select " + String.join(", ", table.keyColumns()) + " from only " + table.table().name()
+        + ") to stdout (format binary)", out);
+    byte[] present = out.toByteArray();
+    java.util.Set<CopyRows.Key> keys = new java.util.HashSet<>();
+    int[] all = new int[table.keyColumns().size()];
+    for (int f = 0; f < all.length; f++) {
+      all[f] = f;
+    }
+    for (int[] row : CopyRows.rows(present)) {
+      keys.add(CopyRows.key(present, row, all));
+    }
+    List<int[]> missing = new ArrayList<>();
+    table.rowsByKey().forEach((key, row) -> {
+      if (!keys.contains(key)) {
+        missing.add(row);
+      }
+    });
+    return missing.isEmpty() ? null : CopyRows.select(table.copy(), missing);
   }
 
   /**

@@ -22,6 +22,8 @@ package io.github.pgisolated.core.internal.reset;
  * @param database the database's own row and settings in the shared catalogs ({@code ALTER
  *     DATABASE}, per-role settings, its comment), and its prepared transactions and replication
  *     slots where the server allows them
+ * @param horizon the next transaction ID the server will assign (64-bit): rows written after the
+ *     probe have an {@code xmin} from here on
  */
 record Observation(long otherChanges, long statisticsChanges, long analyzes, long[] tableChanges, Long[] sequences,
-    String trust, String database) {}
+    String trust, String database, long horizon) {}

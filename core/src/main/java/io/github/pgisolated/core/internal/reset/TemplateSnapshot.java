@@ -7,13 +7,16 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
@@ -29,8 +32,22 @@ import org.postgresql.copy.CopyManager;
  */
 public final class TemplateSnapshot {
 
-  /** One table's rows. */
-  record TableData(Relation table, byte[] copy, long rows, String digest) {}
+  /**
+   * One table's rows.
+   *
+   * @param copy the rows as {@code COPY … TO STDOUT (FORMAT binary)} gave them
+   * @param keyColumns the primary key's columns, quoted, in COPY order; empty when the table has
+   *     no primary key (then a reset puts all its rows back)
+   * @param keyFields the primary key's columns' positions among the COPY fields
+   * @param rowsByKey each row's {@code [start, end)} in {@code copy} by its key
+   */
+  record TableData(Relation table, byte[] copy, long rows, String digest, List<String> keyColumns, int[] keyFields,
+      Map<CopyRows.Key, int[]> rowsByKey) {
+
+    boolean keyed() {
+      return !keyColumns.isEmpty();
+    }
+  }
 
   /** One sequence's state. */
   record SequenceState(Relation sequence, long lastValue, boolean called) {}
@@ -81,7 +98,7 @@ public final class TemplateSnapshot {
       byte[] rows = copyOut(copy, "copy " + source + " to stdout (format binary)");
       CopyDigest.Result digest = CopyDigest.of(rows);
       if (relation.kind() == Kind.TABLE) {
-        tables.add(new TableData(relation, rows, digest.rows(), digest.digest()));
+        tables.add(table(connection, relation, rows, digest));
       } else {
         views.add(relation);
       }
@@ -114,6 +131,37 @@ public final class TemplateSnapshot {
   /** Whether the server allows logical replication slots (which tie a database down). */
   boolean logicalSlotsPossible() {
     return logicalSlotsPossible;
+  }
+
+  /** A table's rows with its primary key, if it has one COPY carries whole (not a generated column). */
+  private static TableData table(Connection connection, Relation table, byte[] rows, CopyDigest.Result digest)
+      throws SQLException {
+    List<String> columns = new ArrayList<>();
+    List<Integer> positions = new ArrayList<>();
+    boolean usable = true;
+    try (PreparedStatement ps = connection.prepareStatement("select quote_ident(a.attname), a.attgenerated = '',"
+        + " (select count(*) from pg_attribute b where b.attrelid = a.attrelid and b.attnum > 0 and not b.attisdropped"
+        + " and b.attgenerated = '' and b.attnum < a.attnum)"
+        + " from pg_index i join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)"
+        + " where i.indrelid = ? and i.indisprimary order by 3")) {
+      ps.setLong(1, table.oid());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          columns.add(rs.getString(1));
+          usable &= rs.getBoolean(2);
+          positions.add(rs.getInt(3));
+        }
+      }
+    }
+    if (!usable || columns.isEmpty()) {
+      return new TableData(table, rows, digest.rows(), digest.digest(), List.of(), new int[0], Map.of());
+    }
+    int[] fields = positions.stream().mapToInt(Integer::intValue).toArray();
+    Map<CopyRows.Key, int[]> byKey = new HashMap<>();
+    for (int[] row : CopyRows.rows(rows)) {
+      byKey.put(CopyRows.key(rows, row, fields), row);
+    }
+    return new TableData(table, rows, digest.rows(), digest.digest(), List.copyOf(columns), fields, byKey);
   }
 
   private static byte[] copyOut(CopyManager copy, String sql) throws SQLException {

@@ -8,7 +8,7 @@ import java.sql.Statement;
 import javax.sql.DataSource;
 
 /**
- * The work of one benchmark test, the same whatever the database strategy: it asserts the seed
+ * The small workload's test, the same whatever the database strategy: it asserts the seed
  * state, makes a handful of inserts, two updates and a join query, and every fifth test also
  * creates a table and an index (DDL). Like a repository-backed test, it takes a connection per
  * step from the {@link DataSource} it is given.
@@ -18,7 +18,7 @@ import javax.sql.DataSource;
  * several forks) never wait for each other's row locks: the baseline is not slowed by contention
  * the isolated strategies would not have.
  */
-public final class Workload {
+public final class SmallWorkload {
   /** The seed state (bench/seed.sql). */
   static final long SEED_CUSTOMERS = 3;
   static final long SEED_PRODUCTS = 20;
@@ -26,7 +26,7 @@ public final class Workload {
   static final long SEED_LINES = 8;
   static final long SEED_STOCK = 410;
 
-  private Workload() {}
+  private SmallWorkload() {}
 
   /**
    * Runs one test's work.

@@ -1,0 +1,3 @@
+package io.github.pgisolated.benchmark.suite;
+
+class IsolatedLarge02 extends IsolatedLarge {}

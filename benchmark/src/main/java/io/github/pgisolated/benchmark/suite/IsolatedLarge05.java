@@ -1,0 +1,3 @@
+package io.github.pgisolated.benchmark.suite;
+
+class IsolatedLarge05 extends IsolatedLarge {}

@@ -1,0 +1,3 @@
+package io.github.pgisolated.benchmark.suite;
+
+class IsolatedLarge08 extends IsolatedLarge {}
