@@ -19,18 +19,22 @@ import org.junit.jupiter.params.provider.ValueSource;
  * What isolation means, test by test. These tests run concurrently (see
  * {@code junit-platform.properties}) and each would break the others if they shared a database:
  * they insert the same unique keys, create the same tables, and expect the same sequence values.
+ *
+ * <p>After a test that changed only rows, its database gets the seed rows and sequences back in
+ * place and may serve the next test (with warm connections); after one that changed the schema
+ * ({@link #createsATable}, {@link #dropsEverything}), it is dropped and a new clone takes its place.
+ * Either way, every test starts from the template's exact state.
  */
 @PgIsolated(scripts = {"db/schema.sql", "db/seed.sql"})
 class IsolationTest {
 
-  /** Every database instance any test of this class got: name and OID. */
-  private static final Set<String> EVER_USED = ConcurrentHashMap.newKeySet();
+  /** Databases whose schema a test of this class changed (name and OID): none is ever handed out again. */
+  private static final Set<String> SCHEMA_CHANGED = ConcurrentHashMap.newKeySet();
+
   @BeforeEach
-  void everyTestGetsADatabaseNoTestHadBefore(DataSource db) throws SQLException {
-    // Clones are recreated under the same name after each test, never reused as they are:
-    // a recreated database has a new OID.
-    String database = Jdbc.databaseIdentity(db);
-    assertThat(EVER_USED.add(database)).as("%s was handed out before", database).isTrue();
+  void everyTestStartsFromTheTemplate(DataSource db) throws SQLException {
+    assertThat(SCHEMA_CHANGED).as("a database whose schema a test changed was handed out again")
+        .doesNotContain(Jdbc.databaseIdentity(db));
     Seed.assertUntouched(db);
   }
 
@@ -64,7 +68,8 @@ class IsolationTest {
   }
 
   @Test
-  void createsATable(Connection c) throws SQLException {
+  void createsATable(Connection c, DataSource db) throws SQLException {
+    SCHEMA_CHANGED.add(Jdbc.databaseIdentity(db));
     Jdbc.execute(c, "create table audit_log (id bigserial primary key, entry text not null)");
 
     assertThat(Jdbc.execute(c, "insert into audit_log (entry) values ('created')")).isEqualTo(1);
@@ -94,7 +99,8 @@ class IsolationTest {
   }
 
   @Test
-  void dropsEverything(Connection c) throws SQLException {
+  void dropsEverything(Connection c, DataSource db) throws SQLException {
+    SCHEMA_CHANGED.add(Jdbc.databaseIdentity(db));
     Jdbc.execute(c, "drop schema public cascade");
 
     assertThat(Jdbc.value(c, "select count(*) from pg_tables where schemaname = 'public'")).isEqualTo("0");
