@@ -66,6 +66,8 @@ public final class PgIsolatedConfig {
   private final boolean prefetch;
   private final ResetMode reset;
   private final boolean resetVerify;
+  private final boolean poolRefill;
+  private final DiskBudget poolDiskBudget;
   private final Coordinator coordinator;
   private final Optional<Path> coordinatorDirectory;
   private final Duration leaseTimeout;
@@ -113,6 +115,9 @@ public final class PgIsolatedConfig {
     prefetch = v.choice(ConfigKey.PREFETCH, Switch.class, Switch.TRUE) == Switch.TRUE;
     reset = v.choice(ConfigKey.RESET, ResetMode.class, ResetMode.AUTO);
     resetVerify = v.choice(ConfigKey.RESET_VERIFY, Switch.class, Switch.FALSE) == Switch.TRUE;
+    Refill refill = v.choice(ConfigKey.POOL_REFILL, Refill.class, Refill.AUTO);
+    poolRefill = refill == Refill.TRUE || refill == Refill.AUTO && System.getenv("CI") == null;
+    poolDiskBudget = DiskBudget.parse(v.string(ConfigKey.POOL_DISK_BUDGET, "25%"));
     coordinator = v.choice(ConfigKey.COORDINATOR, Coordinator.class, Coordinator.AUTO);
     coordinatorDirectory = v.path(ConfigKey.COORDINATOR_DIRECTORY, "");
     leaseTimeout = v.duration(ConfigKey.LEASE_TIMEOUT, Duration.ofSeconds(60), false);
@@ -277,6 +282,69 @@ public final class PgIsolatedConfig {
   public boolean resetVerify() {
     return resetVerify;
   }
+
+  /** Whether pools are refilled after a run ({@code pgisolated.pool.refill}, {@code auto} resolved). */
+  public boolean poolRefill() {
+    return poolRefill;
+  }
+
+  /** The most disk a refill may fill ({@code pgisolated.pool.disk-budget}). */
+  public DiskBudget poolDiskBudget() {
+    return poolDiskBudget;
+  }
+
+  /**
+   * The most disk the refill of pools after a run may fill ({@code pgisolated.pool.disk-budget}):
+   * a share of the free space where the embedded server keeps its data, or a size.
+   *
+   * <pre>{@code
+   * PgIsolatedConfig.from(Map.of("pgisolated.pool.disk-budget", "2GB")).poolDiskBudget().bytesOf(freeBytes)
+   * }</pre>
+   *
+   * @param share of the free space, 0 to 1; used when {@code bytes} is 0
+   * @param bytes a fixed size, or 0
+   */
+  public record DiskBudget(double share, long bytes) {
+    private static final java.util.regex.Pattern SIZE = java.util.regex.Pattern.compile(
+        "(\\d+)\\s*(kb|mb|gb|tb)?", java.util.regex.Pattern.CASE_INSENSITIVE);
+
+    /** The budget in bytes, given the free space (ignored for a fixed size). */
+    public long bytesOf(long freeBytes) {
+      return bytes > 0 ? bytes : (long) (share * freeBytes);
+    }
+
+    static DiskBudget parse(String text) {
+      String value = text.trim();
+      if (value.endsWith("%")) {
+        try {
+          double percent = Double.parseDouble(value.substring(0, value.length() - 1).trim());
+          if (percent > 0 && percent <= 100) {
+            return new DiskBudget(percent / 100, 0);
+          }
+        } catch (NumberFormatException e) {
+          // Reported below.
+        }
+      } else {
+        java.util.regex.Matcher m = SIZE.matcher(value);
+        if (m.matches()) {
+          long unit = m.group(2) == null ? 1 : switch (m.group(2).toLowerCase(Locale.ROOT)) {
+            case "kb" -> 1L << 10;
+            case "mb" -> 1L << 20;
+            case "gb" -> 1L << 30;
+            default -> 1L << 40;
+          };
+          long size = Long.parseLong(m.group(1)) * unit;
+          if (size > 0) {
+            return new DiskBudget(0, size);
+          }
+        }
+      }
+      throw ConfigValues.invalid(ConfigKey.POOL_DISK_BUDGET, text,
+          "a share of the free space such as 25% (more than 0, at most 100%) or a size such as 2GB or 500MB");
+    }
+  }
+
+  private enum Refill { AUTO, TRUE, FALSE }
 
   private enum Switch { TRUE, FALSE }
 

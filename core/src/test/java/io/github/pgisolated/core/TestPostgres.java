@@ -29,6 +29,8 @@ public final class TestPostgres {
   public static PgIsolatedConfig config(Map<String, String> overrides) {
     Map<String, String> properties = new HashMap<>();
     properties.put("pgisolated.prefetch", "false");
+    // No background refill after every pool a test closes; RefillProcessTests turns it on.
+    properties.put("pgisolated.pool.refill", "false");
     String external = System.getenv("PGI_TEST_EXTERNAL_URL");
     if (external != null) {
       properties.put("pgisolated.postgres", "external");

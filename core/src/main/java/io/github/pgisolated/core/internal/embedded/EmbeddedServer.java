@@ -56,8 +56,9 @@ public final class EmbeddedServer implements PostgresServer {
   }
 
   /** The data directory the server runs on. */
-  public java.nio.file.Path dataDirectory() {
-    return layout.dataDirectory();
+  @Override
+  public java.util.Optional<java.nio.file.Path> dataDirectory() {
+    return java.util.Optional.of(layout.dataDirectory());
   }
 
   /** The postmaster's pid at the time this JVM started or found the server. */

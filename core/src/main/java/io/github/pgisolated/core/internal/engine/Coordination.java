@@ -145,6 +145,11 @@ final class Coordination implements AutoCloseable {
     }
   }
 
+  /** Where the election happens, or null when this JVM is its own coordinator without one. */
+  CoordinatorDirectory directory() {
+    return directory;
+  }
+
   synchronized boolean isCoordinator() {
     return current != null && current == pools;
   }

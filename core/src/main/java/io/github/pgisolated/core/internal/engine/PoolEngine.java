@@ -361,6 +361,28 @@ public final class PoolEngine implements PgIsolatedPool {
     return report;
   }
 
+  /**
+   * Takes part in the election now, without leasing: true when this JVM became (or is) the
+   * coordinator. For the refill after a run, which only works when no run is going on.
+   */
+  public boolean takeCoordination() {
+    coordination.service(System.nanoTime() + config.leaseTimeout().toNanos());
+    return coordination.isCoordinator();
+  }
+
+  /** Makes a template's pool now, when this JVM is the coordinator (see {@link CoordinatorPools#prepare}). */
+  public void preparePool(String hash) {
+    CoordinatorPools pools = coordination.pools();
+    if (pools != null) {
+      pools.prepare(hash);
+    }
+  }
+
+  /** Where the server keeps its data, when this JVM can see it. */
+  public Optional<java.nio.file.Path> dataDirectory() {
+    return server.dataDirectory();
+  }
+
   /** Whether this JVM is the elected coordinator (or its own, with coordination off). */
   public boolean isCoordinator() {
     return coordination.isCoordinator();
@@ -401,6 +423,10 @@ public final class PoolEngine implements PgIsolatedPool {
     if (config.report() && (report.leases().count() > 0 || report.builds().count() > 0)) {
       LOG.info(report.format("JVM " + holder.pid() + (coordination.isCoordinator() ? ", the coordinator" : "")));
     }
+    // What the next run would miss, read before the pools close (with this JVM's clones back in them).
+    CoordinatorPools pools = coordination.pools();
+    Map<String, Integer> shortfalls = pools == null || coordination.directory() == null || !config.poolRefill()
+        ? Map.of() : pools.shortfalls();
     coordination.close();
     shutdown(workers);
     templates.close();
@@ -408,6 +434,11 @@ public final class PoolEngine implements PgIsolatedPool {
     coordination.releaseLock();
     adminPool.close();
     server.close();
+    if (!shortfalls.isEmpty()) {
+      // After the lock is released: the refill becomes the coordinator once nobody else is.
+      java.util.ServiceLoader.load(AfterRun.class, PoolEngine.class.getClassLoader())
+          .forEach(after -> after.ended(config, coordination.directory().directory(), shortfalls));
+    }
   }
 
   private static void shutdown(ExecutorService executor) {

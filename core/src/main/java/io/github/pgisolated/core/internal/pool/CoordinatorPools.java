@@ -274,6 +274,29 @@ public final class CoordinatorPools implements LeaseService, AutoCloseable {
     }
   }
 
+  /**
+   * Makes a template's pool if there is none yet (adopting what the server holds, filling it to
+   * the last run's demand), as a lease would, without leasing: for the refill after a run.
+   */
+  public void prepare(String hash) {
+    pool(hash);
+  }
+
+  /**
+   * What the next run would miss: per template whose pool has fewer ready clones than the last
+   * run's peak, that peak. For the refill after a run.
+   */
+  public Map<String, Integer> shortfalls() {
+    Map<String, Integer> shortfalls = new java.util.LinkedHashMap<>();
+    pools.forEach((hash, pool) -> {
+      int peak = pool.demand().peak();
+      if (pool.statistics().ready() < peak) {
+        shortfalls.put(hash, peak);
+      }
+    });
+    return shortfalls;
+  }
+
   /** A snapshot of one template's pool, or null. */
   public PoolStatistics statistics(String hash) {
     ClonePool pool = pools.get(hash);

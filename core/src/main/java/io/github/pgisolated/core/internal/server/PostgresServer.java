@@ -22,6 +22,11 @@ public interface PostgresServer extends AutoCloseable {
     return Optional.empty();
   }
 
+  /** Where the server keeps its data, when this JVM can see it (the embedded server's). */
+  default Optional<java.nio.file.Path> dataDirectory() {
+    return Optional.empty();
+  }
+
   /** Ends this JVM's use of the server; never throws. */
   @Override
   void close();
