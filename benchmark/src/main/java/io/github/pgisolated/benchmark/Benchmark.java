@@ -82,7 +82,10 @@ public final class Benchmark {
     deleteTree(work);
     Files.createDirectories(work.resolve("logs"));
     Path endpointFile = work.resolve("endpoint.properties");
-    Map<String, String> common = new LinkedHashMap<>(pgisolatedProperties());
+    Map<String, String> common = new LinkedHashMap<>();
+    // Runs follow each other at once here: a refill after one would run during the next, measured along.
+    common.put("pgisolated.pool.refill", "false");
+    common.putAll(pgisolatedProperties());
     common.put(BenchEndpoint.PROPERTY, endpointFile.toString());
     Forks forks = new Forks(work.resolve("logs"), common);
 
@@ -94,7 +97,7 @@ public final class Benchmark {
     Results.Leases threeJvms;
     Results.Recycle recycle;
     ServerCosts costs;
-    try (PoolEngine pool = PoolEngine.start(PgIsolatedConfig.fromSystem())) {
+    try (PoolEngine pool = PoolEngine.start(PgIsolatedConfig.from(Map.of("pgisolated.pool.refill", "false")))) {
       server = pool.serverDescription();
       PgIsolatedConfig c = pool.config();
       settings = "pgisolated's defaults: pool initial " + c.poolInitialSize() + ", max " + c.poolMaxSize()

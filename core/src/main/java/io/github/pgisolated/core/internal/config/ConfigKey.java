@@ -37,7 +37,7 @@ public enum ConfigKey {
   POOL_INITIAL_SIZE("pgisolated.pool.initial-size", "max(2, cores)",
       "Clones created as soon as a template is ready, and kept ready as tests lease them."),
   POOL_MAX_SIZE("pgisolated.pool.max-size", "max(8, 4 x cores)",
-      "Most clones of one template at once (ready, leased and being recreated)."),
+      "Most clones of one template at once (ready, leased, kept by JVMs between tests, being made)."),
   POOL_MAX_DATABASES("pgisolated.pool.max-databases", "max(32, 8 x cores)",
       "Most clones of all templates together; an idle template's pool gives room to a busy one."),
   POOL_PARALLEL_TASKS("pgisolated.pool.parallel-tasks", "max(2, cores)",
@@ -59,7 +59,7 @@ public enum ConfigKey {
   TEMPLATE_MAX_AGE("pgisolated.template.max-age", "7d",
       "Templates unused for this long are dropped, whatever their lineage; `0` keeps them."),
   CLONE_STRATEGY("pgisolated.clone-strategy", "auto",
-      "`auto` (FILE_COPY on PostgreSQL 15+), `file_copy` or `wal_log`."),
+      "`auto` (on PostgreSQL 15+: FILE_COPY or WAL_LOG, whichever the coordinator measures faster on the first clones), `file_copy` or `wal_log`."),
   DATASOURCE_MAX_CONNECTIONS("pgisolated.datasource.max-connections", "5",
       "Connections in the pool behind each test's DataSource."),
   KEEP_FAILED_DATABASES("pgisolated.keep-failed-databases", "5",
@@ -71,7 +71,7 @@ public enum ConfigKey {
   RESET_VERIFY("pgisolated.reset.verify", "false",
       "Check every database reset in place against its template (rows, sequences, catalogs) and fail loudly on a difference. Slow; for testing pgisolated itself."),
   REPORT("pgisolated.report", "true",
-      "Log a short report of leases, waits, recreations and templates when a JVM's tests end."),
+      "Log a short report of leases, resets in place, recreations and why, waits and templates when a JVM's tests end."),
   LEAK_DETECTION("pgisolated.leak-detection", "warn",
       "What to do when a test leaves connections open: `warn`, `fail` or `off`.");
 

@@ -16,15 +16,20 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>{@code pgisolated:1 template <hash> building}: a template being built, or left half-built
  *       by a crash: never cloned, dropped and rebuilt;</li>
- *   <li>{@code pgisolated:1 template <hash> ready lineage=<16 hex> used=<epoch seconds>}: a
- *       finished template, written last, as the commit marker; {@code used} is rewritten when a JVM
- *       reuses it. The bare {@code pgisolated:1 template <hash> ready} of earlier versions is still
- *       read (no lineage, last use unknown);</li>
+ *   <li>{@code pgisolated:1 template <hash> ready lineage=<16 hex> used=<epoch seconds>
+ *       [content=<32 hex> catalog=<16 hex>] [demand=<peak>/<per minute>]}: a finished template,
+ *       written last, as the commit marker; {@code used} is rewritten when a JVM reuses it;
+ *       {@code content} and {@code catalog} are its fingerprint (for resets in place), written by
+ *       its builder; {@code demand} is what the last run needed of its pool, written by the last
+ *       coordinator. The bare {@code pgisolated:1 template <hash> ready} of earlier versions is
+ *       still read (no lineage, last use unknown);</li>
  *   <li>{@code pgisolated:1 template <hash> failed at=<epoch seconds>}, then a line break and the
  *       build's error (at most {@link #MAX_FAILURE_BYTES}): a build that failed, kept so that every
  *       JVM that waited for it gets its error; never cloned, dropped by the next attempt. Read
  *       without {@code at=} too (time unknown);</li>
- *   <li>{@code pgisolated:1 clone <hash>}: a clone.</li>
+ *   <li>{@code pgisolated:1 clone <hash>}: a clone; {@code pgisolated:1 clone <hash> clean
+ *       at=<epoch seconds> sessions=<n>}: one a coordinator left ready when it closed (see the
+ *       pool package's {@code CleanStamps}).</li>
  * </ul>
  *
  * <p>{@link #parse} accepts exactly these forms: one line (only a failed marker has more), no
