@@ -123,4 +123,30 @@ class PgIsolatedConfigTests {
     assertThat(ConfigKey.POOL_PARALLEL_TASKS.environmentVariable()).isEqualTo("PGISOLATED_POOL_PARALLEL_TASKS");
     assertThat(ConfigKey.byEnvironmentVariable("PGISOLATED_EMBEDDED_DATA_DIRECTORY")).contains(ConfigKey.EMBEDDED_DATA_DIRECTORY);
   }
+
+  @Test
+  void theDiskBudgetIsAShareOfTheFreeSpaceOrASize() {
+    assertThat(PgIsolatedConfig.defaults().poolDiskBudget().bytesOf(1000)).isEqualTo(250);
+    assertThat(PgIsolatedConfig.from(Map.of("pgisolated.pool.disk-budget", "10%")).poolDiskBudget().bytesOf(1000))
+        .isEqualTo(100);
+    assertThat(PgIsolatedConfig.from(Map.of("pgisolated.pool.disk-budget", "2GB")).poolDiskBudget().bytesOf(1))
+        .isEqualTo(2L << 30);
+    assertThat(PgIsolatedConfig.from(Map.of("pgisolated.pool.disk-budget", "500mb")).poolDiskBudget().bytes())
+        .isEqualTo(500L << 20);
+    for (String bad : new String[] {"0%", "120%", "lots", "0", "-1GB"}) {
+      assertThatThrownBy(() -> PgIsolatedConfig.from(Map.of("pgisolated.pool.disk-budget", bad)))
+          .isInstanceOf(InvalidConfigurationException.class)
+          .hasMessageContaining("'" + bad + "' for pgisolated.pool.disk-budget")
+          .hasMessageContaining("25%");
+    }
+  }
+
+  @Test
+  void resetIsAutoByDefaultAndCanBeRecreate() {
+    assertThat(PgIsolatedConfig.defaults().reset()).isEqualTo(ResetMode.AUTO);
+    assertThat(PgIsolatedConfig.from(Map.of("pgisolated.reset", "recreate")).reset()).isEqualTo(ResetMode.RECREATE);
+    assertThatThrownBy(() -> PgIsolatedConfig.from(Map.of("pgisolated.reset", "sometimes")))
+        .isInstanceOf(InvalidConfigurationException.class)
+        .hasMessageContaining("one of auto, recreate");
+  }
 }

@@ -12,6 +12,8 @@ import io.github.pgisolated.core.internal.coordinator.LeaseService.Lease;
 import io.github.pgisolated.core.internal.db.DataSources;
 import io.github.pgisolated.core.internal.db.DatabaseAdmin;
 import io.github.pgisolated.core.internal.db.DatabaseClaims;
+import io.github.pgisolated.core.internal.engine.TemplateResets.NotInTemplateState;
+import io.github.pgisolated.core.internal.reset.InPlaceReset;
 import io.github.pgisolated.core.internal.server.ServerEndpoint;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -39,6 +41,8 @@ import org.slf4j.LoggerFactory;
 final class HeldClones {
   private static final Logger LOG = LoggerFactory.getLogger(HeldClones.class);
   private static final Duration RECLAIM_TIMEOUT = Duration.ofSeconds(15);
+  /** Attempts to get a clone that proves to be in its template's state, for a template's snapshot. */
+  private static final int SNAPSHOT_ATTEMPTS = 3;
 
   private final PgIsolatedConfig config;
   private final ServerEndpoint endpoint;
@@ -140,6 +144,73 @@ final class HeldClones {
     } catch (CoordinatorUnavailableException e) {
       // The coordinator is gone; its successor finds no holder lock and recreates the clone.
       LOG.debug("Coordinator gone while giving back {}", name, e);
+    }
+  }
+
+  /**
+   * A clone for a test of this JVM, its first connection open (idle in its pool), its reset
+   * session open and its baseline taken; on the template's first clone, the template's snapshot
+   * first (a clone that is not in the template's state goes back to be recreated, and another is
+   * tried).
+   */
+  HeldClone acquireWarm(String hash, TemplateResets resets, long deadline) {
+    for (int attempt = 1; ; attempt++) {
+      HeldClone clone = acquire(hash, deadline);
+      try {
+        // The first test's connection is open before it asks (back in the pool, idle); the
+        // clone's own session does the rest.
+        clone.pool.getConnection().close();
+        clone.resetter = DataSources.connect(endpoint, clone.database.databaseName());
+        InPlaceReset reset = resets.forClone(clone.resetter);
+        if (reset != null) {
+          clone.baseline = reset.baseline(clone.resetter);
+        }
+        return clone;
+      } catch (NotInTemplateState e) {
+        LOG.warn("{}; it is recreated", e.getMessage());
+        leave(clone, Disposition.DIRTY);
+        if (attempt >= SNAPSHOT_ATTEMPTS) {
+          throw new UnableToLeaseDatabaseException("No clone of template " + hash + " that is in the template's state "
+              + "after " + attempt + " attempts: " + e.getMessage(), e);
+        }
+      } catch (SQLException | RuntimeException e) {
+        leave(clone, Disposition.DIRTY);
+        throw e instanceof RuntimeException r ? r : new UnableToLeaseDatabaseException("Could not connect to "
+            + clone.database.jdbcUrl() + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /** A clone whose every new session is read-only (set before its pool connects). */
+  HeldClone acquireReadOnly(String hash, long deadline, DatabaseAdmin admin) {
+    HeldClone clone = acquire(hash, deadline);
+    try {
+      admin.setDefaultReadOnly(clone.database.databaseName(), true);
+      return clone;
+    } catch (SQLException e) {
+      leave(clone, Disposition.DIRTY);
+      throw new UnableToLeaseDatabaseException("Could not make " + clone.database.databaseName() + " read-only on "
+          + endpoint + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The clone of a read-only lease goes back: as it is when the test left it tidy (writing allowed
+   * again), else to be recreated. True when it went back as it is.
+   */
+  boolean leaveReadOnly(HeldClone clone, boolean tidy, DatabaseAdmin admin) {
+    boolean unchanged = tidy && undoReadOnly(clone.database.databaseName(), admin);
+    leave(clone, unchanged ? Disposition.UNCHANGED : Disposition.DIRTY);
+    return unchanged;
+  }
+
+  private static boolean undoReadOnly(String database, DatabaseAdmin admin) {
+    try {
+      admin.setDefaultReadOnly(database, false);
+      return true;
+    } catch (SQLException e) {
+      LOG.debug("Could not undo read-only on {}; it is recreated instead", database, e);
+      return false;
     }
   }
 

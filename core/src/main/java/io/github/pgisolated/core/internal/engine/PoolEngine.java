@@ -18,11 +18,9 @@ import io.github.pgisolated.core.internal.db.DataSources;
 import io.github.pgisolated.core.internal.db.DatabaseAdmin;
 import io.github.pgisolated.core.internal.db.DatabaseClaims;
 import io.github.pgisolated.core.internal.db.TemplateFingerprint;
-import io.github.pgisolated.core.internal.engine.TemplateResets.NotInTemplateState;
 import io.github.pgisolated.core.internal.pool.CoordinatorPools;
 import io.github.pgisolated.core.internal.pool.PoolStatistics;
 import io.github.pgisolated.core.internal.report.RunReport;
-import io.github.pgisolated.core.internal.reset.InPlaceReset;
 import io.github.pgisolated.core.internal.server.PostgresServer;
 import io.github.pgisolated.core.internal.server.ServerEndpoint;
 import io.github.pgisolated.core.internal.template.TemplateHasher;
@@ -68,8 +66,6 @@ public final class PoolEngine implements PgIsolatedPool {
   static final int COMPATIBILITY = 3;
   /** How often idle clones this JVM does not need are given back. */
   private static final long TRIM_PERIOD_MILLIS = 250;
-  /** Attempts to get a clone that proves to be in its template's state, for a template's snapshot. */
-  private static final int SNAPSHOT_ATTEMPTS = 3;
 
   private final PgIsolatedConfig config;
   private final PostgresServer server;
@@ -187,7 +183,7 @@ public final class PoolEngine implements PgIsolatedPool {
     long deadline = System.nanoTime() + timeout.toNanos();
     TestLease lease;
     if (mode == LeaseMode.READ_ONLY) {
-      lease = new TestLease(this, readOnly(held.acquire(hash, deadline)), null, reset);
+      lease = new TestLease(this, held.acquireReadOnly(hash, deadline, admin), null, reset);
     } else {
       WarmClones set = warm.computeIfAbsent(hash, h -> new WarmClones(h, new TemplateResets(h, fingerprint,
           config.resetVerify(), resetsUnavailable), this, requests, resetters, config.prefetch(), config.resetVerify(),
@@ -209,68 +205,16 @@ public final class PoolEngine implements PgIsolatedPool {
    */
   void acquireFor(WarmClones set) {
     try {
-      set.arrived(acquireWarm(set.hash(), set.resets(), System.nanoTime() + config.leaseTimeout().toNanos()));
+      set.arrived(held.acquireWarm(set.hash(), set.resets(), System.nanoTime() + config.leaseTimeout().toNanos()));
     } catch (RuntimeException e) {
       set.requestFailed(e);
     }
   }
 
-  private HeldClone acquireWarm(String hash, TemplateResets resets, long deadline) {
-    for (int attempt = 1; ; attempt++) {
-      HeldClone clone = held.acquire(hash, deadline);
-      try {
-        // The first test's connection is open before it asks (back in the pool, idle); the
-        // clone's own session does the rest.
-        clone.pool.getConnection().close();
-        clone.resetter = DataSources.connect(endpoint, clone.database.databaseName());
-        InPlaceReset reset = resets.forClone(clone.resetter);
-        if (reset != null) {
-          clone.baseline = reset.baseline(clone.resetter);
-        }
-        return clone;
-      } catch (NotInTemplateState e) {
-        LOG.warn("{}; it is recreated", e.getMessage());
-        held.leave(clone, Disposition.DIRTY);
-        if (attempt >= SNAPSHOT_ATTEMPTS) {
-          throw new UnableToLeaseDatabaseException("No clone of template " + hash + " that is in the template's state "
-              + "after " + attempt + " attempts: " + e.getMessage(), e);
-        }
-      } catch (SQLException | RuntimeException e) {
-        held.leave(clone, Disposition.DIRTY);
-        throw e instanceof RuntimeException r ? r : new UnableToLeaseDatabaseException("Could not connect to "
-            + clone.database.jdbcUrl() + ": " + e.getMessage(), e);
-      }
-    }
-  }
-
-  /** Makes every new session on a just-acquired clone read-only (before its pool connects). */
-  private HeldClone readOnly(HeldClone clone) {
-    try {
-      admin.setDefaultReadOnly(clone.database.databaseName(), true);
-      return clone;
-    } catch (SQLException e) {
-      held.leave(clone, Disposition.DIRTY);
-      throw new UnableToLeaseDatabaseException("Could not make " + clone.database.databaseName() + " read-only on "
-          + endpoint + ": " + e.getMessage(), e);
-    }
-  }
-
   /** The clone of a read-only lease goes back: as it is when the test left it tidy, else to be recreated. */
   void leaveReadOnly(HeldClone clone, boolean tidy) {
-    boolean unchanged = tidy && undoReadOnly(clone.database.databaseName());
-    if (!unchanged) {
+    if (!held.leaveReadOnly(clone, tidy, admin)) {
       report.recreatedBecause("read-only test left connections open or failed");
-    }
-    leave(clone, unchanged ? Disposition.UNCHANGED : Disposition.DIRTY);
-  }
-
-  private boolean undoReadOnly(String database) {
-    try {
-      admin.setDefaultReadOnly(database, false);
-      return true;
-    } catch (SQLException e) {
-      LOG.debug("Could not undo read-only on {}; it is recreated instead", database, e);
-      return false;
     }
   }
 

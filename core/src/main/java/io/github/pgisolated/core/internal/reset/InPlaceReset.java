@@ -3,8 +3,6 @@ package io.github.pgisolated.core.internal.reset;
 import io.github.pgisolated.core.internal.reset.Relation.Kind;
 import io.github.pgisolated.core.internal.reset.TemplateSnapshot.SequenceState;
 import io.github.pgisolated.core.internal.reset.TemplateSnapshot.TableData;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -14,8 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyManager;
 
 /**
  * Puts a clone a test gave back into its template's state in the same database, when the test
@@ -62,7 +58,7 @@ public final class InPlaceReset {
    */
   public Baseline baseline(Connection connection) throws SQLException {
     if (verify) {
-      List<String> differences = differences(connection);
+      List<String> differences = SnapshotComparison.differences(connection, snapshot);
       if (!differences.isEmpty()) {
         throw new ResetVerificationException("A clone handed out by the coordinator is not in its template's state: "
             + String.join("; ", differences));
@@ -96,7 +92,7 @@ public final class InPlaceReset {
       outcome = restore(connection, now, baseline);
     }
     if (verify && outcome.kind() != ResetOutcome.Kind.RECREATE) {
-      List<String> differences = differences(connection);
+      List<String> differences = SnapshotComparison.differences(connection, snapshot);
       if (!differences.isEmpty()) {
         throw new ResetVerificationException("A reset in place (" + outcome.kind() + ", " + outcome.tables()
             + " table(s) and " + outcome.sequences() + " sequence(s) put back) left the clone different from its "
@@ -236,21 +232,8 @@ public final class InPlaceReset {
   }
 
   /**
-   * Puts the changed tables' rows and the changed sequences back in one transaction, with
-   * triggers and foreign-key checks off (the template's rows satisfied them when it was built),
-   * then takes the clone's next baseline, which counts what the reset itself did.
-   *
-   * <p>A table with a primary key gets back only what the test changed. Every row version the test
-   * wrote has an {@code xmin} at or after the baseline's horizon and every row of the template's
-   * state one before (a row a test updates gets a new version; one it deletes is gone): so the
-   * reset deletes the rows written since the horizon, reads the keys left, and copies in the
-   * template's rows whose keys are missing, which are those the test deleted or updated. Should a
-   * template row ever look new (its XID more than 2^31 transactions old), it is deleted and copied
-   * back in the same way, so the table ends up right either way. A table without a primary key
-   * gets all its rows back.
-   *
-   * <p>Round trips: the deletes in one, the keys and the copy of each keyed table, the copy of each
-   * other table, the sequences with the statistics flush in one, the commit, the next baseline.
+   * Puts the changed tables and sequences back ({@link RowRestorer}), then takes the clone's next
+   * baseline, which counts what the reset itself did.
    */
   private ResetOutcome restore(Connection connection, Observation now, Baseline baseline) throws SQLException {
     List<Relation> counted = probe.counted();
@@ -263,38 +246,7 @@ public final class InPlaceReset {
       }
     }
     Map<Integer, SequenceState> sequences = changedSequences(now);
-    CopyManager copy = connection.unwrap(PGConnection.class).getCopyAPI();
-    // The 32-bit XID the horizon wraps to: what xmin holds.
-    String horizon = Long.toString(baseline.horizon() & 0xFFFF_FFFFL);
-    boolean autoCommit = connection.getAutoCommit();
-    connection.setAutoCommit(false);
-    try (Statement s = connection.createStatement()) {
-      StringBuilder deletes = new StringBuilder("set local session_replication_role = replica;"
-          + " set local lock_timeout = '10s'");
-      for (TableData t : changed) {
-        deletes.append("; delete from only ").append(t.table().name());
-        if (t.keyed()) {
-          deletes.append(" where age(xmin) <= age('").append(horizon).append("'::xid)");
-        }
-      }
-      s.execute(deletes.toString());
-      for (TableData table : changed) {
-        byte[] rows = table.keyed() ? missingRows(copy, table) : table.copy();
-        if (rows != null) {
-          copy.copyIn("copy " + table.table().name() + " from stdin (format binary)", new ByteArrayInputStream(rows));
-        }
-      }
-      StringBuilder last = new StringBuilder("select pg_stat_force_next_flush()");
-      sequences.values().forEach(q -> last.append(", setval(").append(q.sequence().oid()).append(", ")
-          .append(q.lastValue()).append(", ").append(q.called()).append(')'));
-      s.execute(last.toString());
-      connection.commit();
-    } catch (SQLException | IOException | RuntimeException e) {
-      connection.rollback();
-      throw e instanceof SQLException sql ? sql : new SQLException("Could not put the rows back: " + e, e);
-    } finally {
-      connection.setAutoCommit(autoCommit);
-    }
+    RowRestorer.put(connection, changed, sequences.values(), baseline.horizon());
     // This session's statistics were flushed at the commit: what the reset did is in the counters.
     Baseline next = Baseline.of(baseline.databaseOid(), probe.observe(connection, baseline.databaseOid()));
     if (next.otherChanges() != baseline.otherChanges()) {
@@ -304,67 +256,5 @@ public final class InPlaceReset {
           + "template's tables (" + baseline.otherChanges() + " -> " + next.otherChanges() + ")");
     }
     return new ResetOutcome(ResetOutcome.Kind.RESET, "", "", next, changed.size(), sequences.size());
-  }
-
-  /**
-   * The template's rows of a keyed table whose keys the table lacks now (after the rows written
-   * since the horizon were deleted), as a COPY stream; null when none is missing.
-   */
-  private static byte[] missingRows(CopyManager copy, TableData table) throws SQLException, IOException {
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    copy.copyOut("copy (select " + String.join(", ", table.keyColumns()) + " from only " + table.table().name()
-        + ") to stdout (format binary)", out);
-    byte[] present = out.toByteArray();
-    java.util.Set<CopyRows.Key> keys = new java.util.HashSet<>();
-    int[] all = new int[table.keyColumns().size()];
-    for (int f = 0; f < all.length; f++) {
-      all[f] = f;
-    }
-    for (int[] row : CopyRows.rows(present)) {
-      keys.add(CopyRows.key(present, row, all));
-    }
-    List<int[]> missing = new ArrayList<>();
-    table.rowsByKey().forEach((key, row) -> {
-      if (!keys.contains(key)) {
-        missing.add(row);
-      }
-    });
-    return missing.isEmpty() ? null : CopyRows.select(table.copy(), missing);
-  }
-
-  /**
-   * Everything that differs from the template, for verification mode: every table's rows, every
-   * sequence, the catalog fingerprint.
-   */
-  private List<String> differences(Connection connection) throws SQLException {
-    List<String> differences = new ArrayList<>();
-    TemplateSnapshot actual = TemplateSnapshot.take(connection);
-    Map<String, String> template = contents(snapshot);
-    Map<String, String> clone = contents(actual);
-    for (String relation : union(template, clone)) {
-      if (!Objects.equals(template.get(relation), clone.get(relation))) {
-        differences.add(relation + " is " + Objects.requireNonNullElse(clone.get(relation), "missing")
-            + " but the template's is " + Objects.requireNonNullElse(template.get(relation), "missing"));
-      }
-    }
-    List<String> catalogs = actual.catalog().differencesFrom(snapshot.catalog());
-    if (!catalogs.isEmpty()) {
-      differences.add("catalogs differ from the template's: " + String.join(", ", catalogs));
-    }
-    return differences;
-  }
-
-  private static Map<String, String> contents(TemplateSnapshot s) {
-    Map<String, String> contents = new TreeMap<>();
-    s.tables().forEach(t -> contents.put("table " + t.table().name(), t.rows() + " rows, digest " + t.digest()));
-    s.sequences().forEach(q -> contents.put("sequence " + q.sequence().name(), "at " + q.lastValue()
-        + (q.called() ? " (called)" : " (not called)")));
-    return contents;
-  }
-
-  private static List<String> union(Map<String, String> a, Map<String, String> b) {
-    TreeMap<String, String> all = new TreeMap<>(a);
-    b.forEach(all::putIfAbsent);
-    return new ArrayList<>(all.keySet());
   }
 }

@@ -46,6 +46,33 @@ class DatabaseNamesTests {
   }
 
   @Test
+  void readsAReadyMarkerWithTheFingerprintAndTheLastRunsDemand() {
+    TemplateFingerprint fingerprint = new TemplateFingerprint("0123456789abcdef0123456789abcdef", "fedcba9876543210");
+    String text = DatabaseNames.readyMarker(HASH, LINEAGE, USED, Optional.of(fingerprint),
+        Optional.of(new DatabaseNames.Demand(4, 120)));
+    assertThat(text).isEqualTo("pgisolated:1 template " + HASH + " ready lineage=" + LINEAGE + " used=1790000000"
+        + " content=0123456789abcdef0123456789abcdef catalog=fedcba9876543210 demand=4/120");
+    Marker marker = DatabaseNames.parse(text).orElseThrow();
+    assertThat(marker.isReadyTemplateOf(HASH)).isTrue();
+    assertThat(marker.fingerprint()).contains(fingerprint);
+    assertThat(marker.demand()).contains(new DatabaseNames.Demand(4, 120));
+    assertThat(DatabaseNames.parse(DatabaseNames.readyMarker(HASH, LINEAGE, USED, Optional.empty(),
+        Optional.of(new DatabaseNames.Demand(1, 0)))).orElseThrow().fingerprint()).isEmpty();
+  }
+
+  @Test
+  void readsACloneStampedCleanAndNothingLikeIt() {
+    Marker clean = DatabaseNames.parse(DatabaseNames.cleanCloneMarker(HASH, USED, 7)).orElseThrow();
+    assertThat(clean.kind()).isEqualTo(Kind.CLONE);
+    assertThat(clean.clean()).contains(new DatabaseNames.CleanStamp(USED, 7));
+    assertThat(DatabaseNames.parse(DatabaseNames.cloneMarker(HASH)).orElseThrow().clean()).isEmpty();
+    assertThat(DatabaseNames.parse("pgisolated:1 clone " + HASH + " clean")).isEmpty();
+    assertThat(DatabaseNames.parse("pgisolated:1 clone " + HASH + " clean at=1 sessions=x")).isEmpty();
+    assertThat(DatabaseNames.parse("pgisolated:1 template " + HASH + " ready lineage=" + LINEAGE
+        + " used=1 content=short catalog=fedcba9876543210")).isEmpty();
+  }
+
+  @Test
   void readsAFailedMarkerWithItsErrorOverSeveralLines() {
     String error = "Template script db/x.sql failed at line 4: ERROR: syntax error\n  4 | create tabel x ();\nFix it.";
     String text = DatabaseNames.failedMarker(HASH, USED, error);
