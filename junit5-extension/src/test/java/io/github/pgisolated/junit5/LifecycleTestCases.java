@@ -97,6 +97,28 @@ class LifecycleTestCases {
     }
   }
 
+  /** Only writes rows: by default its database is reset in place and used again. */
+  @PgIsolated(scripts = "db/shop.sql")
+  static class OnlyWritesRows {
+    @RepeatedTest(6)
+    void insertsAndSeesOnlyTheTemplatesRows(DataSource db) throws SQLException {
+      DATABASES.add(String.valueOf(count(db, "select oid from pg_database where datname = current_database()")));
+      assertThat(count(db, "select count(*) from customer")).isEqualTo(2);
+      try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
+        s.execute("insert into customer (name) values ('same-name-in-every-test')");
+      }
+    }
+  }
+
+  /** The same tests, asking for a database recreated from the template after each of them. */
+  @PgIsolated(scripts = "db/shop.sql", reset = PgIsolated.Reset.RECREATE)
+  static class AlwaysRecreated {
+    @RepeatedTest(6)
+    void insertsAndSeesOnlyTheTemplatesRows(DataSource db) throws SQLException {
+      new OnlyWritesRows().insertsAndSeesOnlyTheTemplatesRows(db);
+    }
+  }
+
   @PgIsolated(scripts = "db/shop.sql")
   static class Outer {
     @Nested

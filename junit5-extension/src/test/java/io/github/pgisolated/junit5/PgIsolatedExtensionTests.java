@@ -8,6 +8,7 @@ import io.github.pgisolated.core.InvalidConfigurationException;
 import io.github.pgisolated.core.TemplateBuildException;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
@@ -70,6 +71,26 @@ class PgIsolatedExtensionTests {
   void everyTestGetsAFreshDatabaseOfItsOwn() {
     run(LifecycleTestCases.EveryTestItsOwn.class).testEvents().assertStatistics(s -> s.succeeded(6).failed(0));
     assertThat(LifecycleTestCases.DATABASES).hasSize(6);
+  }
+
+  @Test
+  void aDatabaseWhoseTestOnlyWroteRowsIsResetInPlaceAndUsedAgain() {
+    run(LifecycleTestCases.OnlyWritesRows.class).testEvents().assertStatistics(s -> s.succeeded(6).failed(0));
+    assertThat(LifecycleTestCases.DATABASES).hasSize(6);
+    assertThat(Set.copyOf(LifecycleTestCases.DATABASES)).as("databases (by oid) the six tests ran on").hasSizeLessThan(6);
+  }
+
+  @Test
+  void resetRecreateGivesEveryTestANewlyCreatedDatabase() {
+    run(LifecycleTestCases.AlwaysRecreated.class).testEvents().assertStatistics(s -> s.succeeded(6).failed(0));
+    assertThat(Set.copyOf(LifecycleTestCases.DATABASES)).as("databases (by oid) the six tests ran on").hasSize(6);
+  }
+
+  @Test
+  void theResetConfigurationKeyAppliesToTestsThatDontSayOtherwise() {
+    run(LifecycleTestCases.OnlyWritesRows.class, Map.of("pgisolated.reset", "recreate"))
+        .testEvents().assertStatistics(s -> s.succeeded(6).failed(0));
+    assertThat(Set.copyOf(LifecycleTestCases.DATABASES)).as("databases (by oid) the six tests ran on").hasSize(6);
   }
 
   @Test
