@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * when the lease is re-claimed after a takeover; {@link #rebind} and the give-back are
  * synchronized, so a lease given back during a re-claim is passed on to the new coordinator.
  */
-final class PooledLease implements DatabaseLease {
+final class PooledLease implements ClientLease {
   private static final Logger LOG = LoggerFactory.getLogger(PooledLease.class);
   /** How long sessions a test closed may take to leave pg_stat_activity before they count as leaked. */
   private static final long SESSION_EXIT_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
@@ -139,6 +139,27 @@ final class PooledLease implements DatabaseLease {
       }
     });
     return new Release(borrowed, elsewhere);
+  }
+
+  @Override
+  public void giveBack(boolean unchanged) {
+    HikariDataSource closing;
+    synchronized (this) {
+      if (released) {
+        return;
+      }
+      released = true;
+      closing = dataSource;
+    }
+    engine.closeInBackground(() -> {
+      try {
+        if (closing != null) {
+          closing.close();
+        }
+      } finally {
+        engine.giveBack(this, unchanged ? Disposition.UNCHANGED : Disposition.DIRTY);
+      }
+    });
   }
 
   private int countForeignSessions() throws SQLException {
