@@ -45,6 +45,10 @@ class IntegreSqlApiTests {
 
   /** Initializes a template whose client creates {@code ddl}, and finalizes it. */
   static void readyTemplate(String hash, String ddl) throws Exception {
+    readyTemplate(api, hash, ddl);
+  }
+
+  static void readyTemplate(IntegreSqlClient api, String hash, String ddl) throws Exception {
     Response init = api.initialize(hash);
     assertThat(init.status()).as(init.toString()).isEqualTo(200);
     try (Connection c = init.connect(); Statement s = c.createStatement()) {

@@ -15,7 +15,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -35,9 +34,10 @@ class PgManagerProtocolTests {
 
   @BeforeAll
   static void startServe() throws Exception {
-    Path schema = Files.createTempFile("pgmanager-schema", ".sql");
+    // Stable names: the next run reuses the template and the databases instead of adding new ones.
+    Path schema = Files.createTempDirectory("pgmanager").resolve("schema.sql");
     Files.writeString(schema, "create table notes (text text);\ninsert into notes values ('from the template');\n");
-    prefix = "pgm_t" + UUID.randomUUID().toString().substring(0, 8) + "_";
+    prefix = "pgm_cli_test_";
     socket = Files.createTempDirectory("pgm").resolve("tmp/pgmanager.sock");
     serve = ServeFixture.start(Map.of("PGM_DATABASE_PREFIX", prefix, "PGM_DATABASE_COUNT", "2"),
         "--no-http", "--pgmanager-socket", socket.toString(), "--template", schema.toString());
@@ -154,7 +154,7 @@ class PgManagerProtocolTests {
   @Test
   void aSecondServerOnALiveSocketIsRefusedAndAStaleSocketFileIsReplaced() throws Exception {
     Path dir = Files.createTempDirectory("pgm-stale");
-    try (CliProcess second = CliProcess.start(dir, Map.of("PGM_DATABASE_PREFIX", prefix + "x_"), "serve", "--no-http",
+    try (CliProcess second = CliProcess.start(dir, Map.of("PGM_DATABASE_PREFIX", prefix + "x_", "PGM_DATABASE_COUNT", "1"), "serve", "--no-http",
         "--pgmanager-socket", socket.toString())) {
       assertThat(second.waitFor(Duration.ofSeconds(60))).isEqualTo(125);
       assertThat(String.join("\n", second.stderr())).contains("Another server is listening on the pgmanager socket");

@@ -28,7 +28,12 @@ final class ServeFixture implements AutoCloseable {
 
   /** Starts serve on a free port with --print-env and the given extra variables and arguments. */
   static ServeFixture start(Map<String, String> extraEnv, String... args) throws IOException, InterruptedException {
-    Path directory = Files.createTempDirectory("pgisolated-cli-test");
+    return startIn(Files.createTempDirectory("pgisolated-cli-test"), extraEnv, args);
+  }
+
+  /** The same, in a working directory of the caller's. */
+  static ServeFixture startIn(Path directory, Map<String, String> extraEnv, String... args)
+      throws IOException, InterruptedException {
     String[] all = new String[args.length + 4];
     all[0] = "serve";
     all[1] = "--port";

@@ -39,7 +39,7 @@ class SharedPoolTests {
   @Test
   void aJvmTestSuiteAndAnHttpClientLeaseFromOnePoolAndNoDatabaseIsInTwoPlaces() throws Exception {
     Path schema = Files.createTempDirectory("shared").resolve("owner.sql");
-    Files.writeString(schema, "create table owner (who text); -- " + java.util.UUID.randomUUID() + "\n");
+    Files.writeString(schema, "create table owner (who text);\n");
     Map<String, String> sizes = Map.of("PGISOLATED_POOL_MAX_DATABASES", "6", "PGISOLATED_POOL_MAX_SIZE", "4");
     try (ServeFixture serve = ServeFixture.start(sizes);
         PoolEngine jvm = PoolEngine.start(PgIsolatedConfig.from(Map.of("pgisolated.prefetch", "false",

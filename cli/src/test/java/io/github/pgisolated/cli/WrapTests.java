@@ -23,7 +23,7 @@ class WrapTests {
   @BeforeAll
   static void directory() throws Exception {
     dir = Files.createTempDirectory("pgisolated-wrap");
-    env = Map.of("PGM_DATABASE_PREFIX", "wrap_" + UUID.randomUUID().toString().substring(0, 8) + "_",
+    env = Map.of("PGM_DATABASE_PREFIX", "wrap_cli_test_",
         "PGM_DATABASE_COUNT", "3");
   }
 

@@ -13,7 +13,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.ToIntFunction;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>callers are waiting for a database of that template, and</li>
  *   <li>it is older than the minimal lifetime ({@code INTEGRESQL_TEST_DB_MINIMAL_LIFETIME_MS}), and</li>
- *   <li>its client connected and has had no session for two sweeps in a row, or never connected
- *       within {@link #UNUSED_GRACE_NANOS};</li>
+ *   <li>its client connected (seen by a sweep, or in the database's statistics) and has had no
+ *       session for two sweeps in a row, or never connected within {@link #UNUSED_GRACE_NANOS};</li>
  * </ul>
  * and recreates any database held longer than the lease TTL, whatever its sessions.
  *
@@ -57,6 +57,14 @@ final class HttpLeases implements AutoCloseable {
     Held(ClientLease lease) {
       this.lease = lease;
     }
+  }
+
+  /**
+   * What the sweeper sees of a database: its client's sessions now, and whether anyone has
+   * connected to it since it was (re)created.
+   */
+  record Activity(int sessions, boolean everConnected) {
+    static final Activity NONE = new Activity(0, false);
   }
 
   /** What became of a give-back. */
@@ -132,17 +140,18 @@ final class HttpLeases implements AutoCloseable {
   }
 
   /**
-   * One sweep (see the class comment), given the sessions each database has now
-   * ({@code sessions} of a name).
+   * One sweep (see the class comment), given what each database's client is doing
+   * ({@code activity} of a name).
    */
-  void sweep(ToIntFunction<String> sessions) {
+  void sweep(Function<String, Activity> activity) {
     long now = System.nanoTime();
     List<Map.Entry<Key, Held>> candidates = new ArrayList<>();
     for (Map.Entry<Key, Held> e : held.entrySet()) {
       Held h = e.getValue();
-      int n = sessions.applyAsInt(h.lease.database().databaseName());
+      Activity seen = activity.apply(h.lease.database().databaseName());
+      int n = seen.sessions();
+      h.seenConnected |= n > 0 || seen.everConnected();
       if (n > 0) {
-        h.seenConnected = true;
         h.idleSweeps = 0;
       } else {
         h.idleSweeps++;

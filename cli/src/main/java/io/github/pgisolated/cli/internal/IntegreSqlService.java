@@ -33,6 +33,8 @@ final class IntegreSqlService implements AutoCloseable {
   private final ServerEndpoint postgres;
   private final Thread sweeper;
   private volatile boolean closed;
+  /** Whether the server has pg_stat_database.sessions; only the sweeper thread reads and writes it. */
+  private boolean withSessionCounts = true;
 
   private IntegreSqlService(HttpTemplates templates, HttpLeases leases, IntegreSqlApi api, ServerEndpoint postgres) {
     this.templates = templates;
@@ -83,8 +85,8 @@ final class IntegreSqlService implements AutoCloseable {
         if (session == null || session.isClosed()) {
           session = DataSources.connect(postgres, postgres.maintenanceDatabase());
         }
-        Map<String, Integer> sessions = sessionsOn(session, out);
-        leases.sweep(name -> sessions.getOrDefault(name, 0));
+        Map<String, HttpLeases.Activity> activity = activityOn(session, out);
+        leases.sweep(name -> activity.getOrDefault(name, HttpLeases.Activity.NONE));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;
@@ -99,19 +101,33 @@ final class IntegreSqlService implements AutoCloseable {
     close(session);
   }
 
-  /** Sessions on each database that are not pgisolated's own. */
-  private static Map<String, Integer> sessionsOn(Connection c, List<String> databases) throws SQLException {
-    Map<String, Integer> result = new HashMap<>();
-    try (PreparedStatement ps = c.prepareStatement("select datname, count(*) from pg_stat_activity where datname = any(?)"
-        + " and pid <> pg_backend_pid() and coalesce(application_name, '') <> ? group by datname")) {
+  /**
+   * Per database: its sessions that are not pgisolated's own, and whether anyone ever connected to
+   * it since it was (re)created. The latter comes from pg_stat_database.sessions (PostgreSQL 14+;
+   * a recreated database has statistics of its own), so that a test that connected and left
+   * between two sweeps is seen; on older servers only the sweeps' own sightings count.
+   */
+  private Map<String, HttpLeases.Activity> activityOn(Connection c, List<String> databases) throws SQLException {
+    Map<String, HttpLeases.Activity> result = new HashMap<>();
+    String sessions = withSessionCounts ? "coalesce((select s.sessions from pg_stat_database s where s.datid = d.oid), 0)"
+        : "0";
+    try (PreparedStatement ps = c.prepareStatement("select d.datname, (select count(*) from pg_stat_activity a"
+        + " where a.datname = d.datname and a.pid <> pg_backend_pid() and coalesce(a.application_name, '') <> ?), "
+        + sessions + " from pg_database d where d.datname = any(?)")) {
+      ps.setString(1, DatabaseAdmin.APPLICATION_NAME);
       Array names = c.createArrayOf("text", databases.toArray());
-      ps.setArray(1, names);
-      ps.setString(2, DatabaseAdmin.APPLICATION_NAME);
+      ps.setArray(2, names);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          result.put(rs.getString(1), rs.getInt(2));
+          result.put(rs.getString(1), new HttpLeases.Activity(rs.getInt(2), rs.getLong(3) > 0));
         }
       }
+    } catch (SQLException e) {
+      if (withSessionCounts && "42703".equals(e.getSQLState())) {
+        withSessionCounts = false; // no pg_stat_database.sessions before PostgreSQL 14
+        return activityOn(c, databases);
+      }
+      throw e;
     }
     return result;
   }
