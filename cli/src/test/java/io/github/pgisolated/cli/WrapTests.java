@@ -39,7 +39,7 @@ class WrapTests {
         "set -e",
         "test -S \"$PGMANAGER_SOCKET\"",
         "test \"$PGM_SOCKET\" = \"$PGMANAGER_SOCKET\"",
-        "test \"$INTEGRESQL_URL\" = \"$INTEGRESQL_CLIENT_BASE_URL\"",
+        "test \"$INTEGRESQL_URL/api\" = \"$INTEGRESQL_CLIENT_BASE_URL\"",
         "code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -d '{\"hash\":\"" + hash + "\"}' "
             + "\"$INTEGRESQL_CLIENT_BASE_URL/v1/templates\")",
         "test \"$code\" = 200",

@@ -81,8 +81,9 @@ final class Services implements AutoCloseable {
   Map<String, String> clientEnvironment() {
     Map<String, String> env = new LinkedHashMap<>();
     if (http != null) {
+      // Go's client reads INTEGRESQL_CLIENT_BASE_URL (with /api); the Node and Python clients take the server's URL.
       env.put("INTEGRESQL_CLIENT_BASE_URL", http.baseUrl());
-      env.put("INTEGRESQL_URL", http.baseUrl());
+      env.put("INTEGRESQL_URL", http.baseUrl().substring(0, http.baseUrl().length() - "/api".length()));
     }
     if (pgmanager != null) {
       env.put("PGMANAGER_SOCKET", pgmanager.path().toString());
