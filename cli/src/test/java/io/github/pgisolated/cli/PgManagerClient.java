@@ -67,6 +67,17 @@ final class PgManagerClient implements AutoCloseable {
     return reply.substring(3);
   }
 
+  /** The database name, read the way pgmanager's own client reads it: one read of up to 1024 bytes. */
+  String leaseInOneRead() throws IOException {
+    ByteBuffer buffer = ByteBuffer.allocate(1024);
+    int n = channel.read(buffer);
+    String reply = n <= 0 ? "" : new String(buffer.array(), 0, n, StandardCharsets.UTF_8);
+    if (!reply.startsWith("OK:")) {
+      throw new AssertionError("expected OK:<database>, got '" + reply + "'");
+    }
+    return reply.substring(3);
+  }
+
   void send(String bytes) throws IOException {
     channel.write(ByteBuffer.wrap(bytes.getBytes(StandardCharsets.UTF_8)));
   }
