@@ -21,8 +21,9 @@ final class Usage {
         serve      Join (or start) the pool and serve until SIGINT/SIGTERM: IntegreSQL's API on
                    http://ADDR:PORT/api/v1 (default 127.0.0.1:5000), and pgmanager's protocol on
                    the socket when --pgmanager-socket, PGM_SOCKET or PGM_DATABASE_PREFIX is given.
-        wrap       Serve both (the API on a free port), run CMD with INTEGRESQL_CLIENT_BASE_URL,
-                   INTEGRESQL_URL, PGMANAGER_SOCKET, PGM_SOCKET, PGHOST, PGPORT, PGUSER and PGPASSWORD
+        wrap       Serve both (the API on a free port), run CMD with INTEGRESQL_CLIENT_BASE_URL
+                   (http://HOST:PORT/api, for Go and Python clients), INTEGRESQL_URL (http://HOST:PORT,
+                   for Node's), PGMANAGER_SOCKET, PGM_SOCKET, PGHOST, PGPORT, PGUSER and PGPASSWORD
                    set, and exit with CMD's exit code (1 if a signal ended it).
         wrap-each  Run CMD once per pgmanager database, with PGDATABASE, PGM_DATABASE_SHARD and
                    PGHOST/PGPORT/PGUSER/PGPASSWORD set. Stops at the first failure (its exit code).
