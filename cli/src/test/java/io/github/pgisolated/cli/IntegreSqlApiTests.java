@@ -329,4 +329,28 @@ class IntegreSqlApiTests {
       api.discard(hash);
     }
   }
+
+  @Test
+  void aServeKilledMidInitLeavesAnUnclaimedTemplateThatTheNextInitializeRebuilds() throws Exception {
+    String hash = ServeFixture.uniqueHash("server-dies");
+    try (ServeFixture other = ServeFixture.start(Map.of())) {
+      Response init = other.client().initialize(hash);
+      assertThat(init.status()).isEqualTo(200);
+      // SIGKILL: no clean-up at all; its claim on the template dies with its session.
+      new ProcessBuilder("kill", "-KILL", Long.toString(other.process.pid())).start().waitFor();
+      other.process.waitFor(Duration.ofSeconds(30));
+      assertThat(serve.commentOf(init.string("database")).orElseThrow()).endsWith(" building");
+    }
+    try {
+      // This serve has never seen the hash: the half-built template is dropped and created again.
+      readyTemplate(hash, "create table rebuilt (x int)");
+      Response test = api.get(hash);
+      try (Connection c = test.connect()) {
+        assertThat(count(c, "select count(*) from pg_tables where tablename = 'rebuilt'")).isEqualTo(1);
+      }
+      assertThat(api.recreate(hash, test.number("id")).status()).isEqualTo(204);
+    } finally {
+      api.discard(hash);
+    }
+  }
 }
