@@ -142,7 +142,12 @@ public final class PoolEngine implements PgIsolatedPool {
     }
   }
 
-  private static CoordinatorDirectory coordinatorDirectory(PgIsolatedConfig config, PostgresServer server) {
+  /**
+   * Where the JVMs using this server with this configuration elect their coordinator; null when
+   * they don't (coordination off, or a server only this JVM can use). Public for pgisolated-cli's
+   * {@code status}, which asks the coordinator without joining the election.
+   */
+  public static CoordinatorDirectory coordinatorDirectory(PgIsolatedConfig config, PostgresServer server) {
     if (config.coordinator() == Coordinator.NONE || server.coordinationKey().isEmpty()) {
       return null;
     }
@@ -197,6 +202,38 @@ public final class PoolEngine implements PgIsolatedPool {
           System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime());
     }
     return lease;
+  }
+
+  /**
+   * Joins the election now instead of at the first lease: a long-lived server (pgisolated-cli's
+   * serve) should be the coordinator when it can. True when this JVM is the coordinator.
+   */
+  public boolean joinElection() {
+    coordination.service(System.nanoTime() + config.leaseTimeout().toNanos());
+    return coordination.isCoordinator();
+  }
+
+  /**
+   * Makes sure a template is built and ready on the server (building it, or waiting for whoever
+   * builds it), and used by this JVM until it closes; returns its hash. For servers that clone
+   * the template themselves (pgisolated-cli's pgmanager databases).
+   */
+  public String ensureTemplate(TemplateDefinition template) {
+    String hash = templateHash(template);
+    templates.ensureReady(template, hash, System.nanoTime() + config.templateTimeout().toNanos());
+    return hash;
+  }
+
+  /**
+   * Leases a clone of a template that is already finished on the server, built by a client in
+   * another process ({@code ClientTemplates}); nothing is built or prefetched. For pgisolated-cli,
+   * which hands the database on to that client.
+   */
+  public ClientLease leaseBuilt(String hash, Duration timeout) {
+    if (closed) {
+      throw new UnableToLeaseDatabaseException("This pgisolated pool is closed.");
+    }
+    return new HandedOnLease(this, held.acquire(hash, System.nanoTime() + timeout.toNanos()));
   }
 
   /**
