@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.pgisolated.core.TemplateBuildException;
 import io.github.pgisolated.spring.app.ContextStarts;
 import io.github.pgisolated.spring.app.Seen;
+import io.github.pgisolated.spring.app.SliceTestCases;
 import io.github.pgisolated.spring.app.SpringBootTestCases;
 import java.util.List;
 import java.util.Map;
@@ -113,5 +114,36 @@ class SpringBootTestsTests {
       }
     }
     throw new AssertionError("No " + type.getSimpleName() + " among the causes of " + failure, failure);
+  }
+
+  @Test
+  void dataJpaTestAndJdbcTestSlicesRunOnTheirOwnDatabasesWithoutAnEmbeddedOne() {
+    run(SliceTestCases.JpaSlice.class, SliceTestCases.JdbcSlice.class)
+        .testEvents().assertStatistics(s -> s.succeeded(7).failed(0));
+    assertThat(Seen.DATABASES).hasSize(5).allSatisfy(db -> assertThat(db).startsWith("pgisolated_"));
+  }
+
+  @Test
+  void workOnAnotherThreadWhileTestsRunInParallelFailsSayingWhy() {
+    Map<String, String> parallel = Map.of(
+        "junit.jupiter.execution.parallel.enabled", "true",
+        "junit.jupiter.execution.parallel.config.strategy", "fixed",
+        "junit.jupiter.execution.parallel.config.fixed.parallelism", "2");
+    run(parallel, SpringBootTestCases.OtherThreadWhileParallel.class)
+        .testEvents().assertStatistics(s -> s.succeeded(2).failed(0));
+    assertThat(Seen.VALUES.get("otherThread.error"))
+        .contains("pgisolated can't tell which test's database a connection asked for on thread")
+        .contains("2 tests of application context")
+        .contains("@Execution(ExecutionMode.SAME_THREAD)");
+  }
+
+  /** What the README says of Hibernate's pooled optimizer: its ids don't follow the test database's sequence. */
+  @Test
+  void hibernatesPooledSequenceIdsComeFromMemorySharedByTheContextsTests() {
+    run(SpringBootTestCases.PooledSequence.class).testEvents().assertStatistics(s -> s.succeeded(2).failed(0));
+    long first = Long.parseLong(Seen.VALUES.get("sequence.first.id"));
+    long second = Long.parseLong(Seen.VALUES.get("sequence.second.id"));
+    // Both tests start from the same template: a database's own sequence hands out the same first id.
+    assertThat(second).as("the second test's first id (the first test's was %d)", first).isNotEqualTo(first);
   }
 }

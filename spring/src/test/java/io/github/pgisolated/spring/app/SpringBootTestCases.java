@@ -145,7 +145,8 @@ public class SpringBootTestCases {
       "spring.flyway.locations=classpath:db/custom",
       "spring.flyway.table=custom_history",
       "spring.flyway.placeholders.table_name=note",
-      "spring.flyway.placeholders.seed=from a placeholder"})
+      "spring.flyway.placeholders.seed=from a placeholder",
+      "spring.jpa.hibernate.ddl-auto=none"})
   @PgIsolated
   public static class CustomFlywaySettings {
     @Autowired JdbcTemplate jdbc;
@@ -175,7 +176,7 @@ public class SpringBootTestCases {
   }
 
   @SpringBootTest(classes = NotesApplication.class, properties = {"spring.flyway.enabled=false", "spring.liquibase.enabled=true",
-      "spring.liquibase.change-log=classpath:db/liquibase/changelog.yaml"})
+      "spring.liquibase.change-log=classpath:db/liquibase/changelog.yaml", "spring.jpa.hibernate.ddl-auto=none"})
   @PgIsolated
   public static class LiquibaseSettings {
     @Autowired JdbcTemplate jdbc;
@@ -196,6 +197,64 @@ public class SpringBootTestCases {
     void leavesEvidenceAndFails() {
       notes.save(new Note("evidence"));
       assertThat(notes.count()).isEqualTo(99);
+    }
+  }
+
+  /** Two tests of one context, one after the other, each inserting one entity with a sequence id. */
+  @SpringBootTest(classes = NotesApplication.class)
+  @PgIsolated
+  @org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
+  public static class PooledSequence {
+    @Autowired CounterRepository counters;
+
+    @Test
+    @org.junit.jupiter.api.Order(1)
+    void first() {
+      Seen.VALUES.put("sequence.first.id", String.valueOf(counters.save(new Counter("first")).getId()));
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(2)
+    void second() {
+      Seen.VALUES.put("sequence.second.id", String.valueOf(counters.save(new Counter("second")).getId()));
+    }
+  }
+
+  /** Two tests at once; one hands work to a thread of its own while both run. */
+  @SpringBootTest(classes = NotesApplication.class)
+  @PgIsolated
+  @Execution(ExecutionMode.CONCURRENT)
+  public static class OtherThreadWhileParallel {
+    static final java.util.concurrent.CyclicBarrier BOTH_RUNNING = new java.util.concurrent.CyclicBarrier(2);
+
+    @Autowired DataSource dataSource;
+
+    @Test
+    void handsWorkToAnotherThread() throws Exception {
+      BOTH_RUNNING.await(30, TimeUnit.SECONDS);
+      try {
+        CompletableFuture.supplyAsync(() -> Seen.currentDatabase(dataSource)).get(30, TimeUnit.SECONDS);
+        Seen.VALUES.put("otherThread.error", "none");
+      } catch (java.util.concurrent.ExecutionException e) {
+        Seen.VALUES.put("otherThread.error", String.valueOf(rootCause(e).getMessage()));
+      } finally {
+        BOTH_RUNNING.await(30, TimeUnit.SECONDS);
+      }
+    }
+
+    @Test
+    void runsAtTheSameTime() throws Exception {
+      BOTH_RUNNING.await(30, TimeUnit.SECONDS);
+      assertThat(Seen.currentDatabase(dataSource)).startsWith("pgisolated_");
+      BOTH_RUNNING.await(30, TimeUnit.SECONDS);
+    }
+
+    private static Throwable rootCause(Throwable t) {
+      Throwable cause = t;
+      while (cause.getCause() != null) {
+        cause = cause.getCause();
+      }
+      return cause;
     }
   }
 }
