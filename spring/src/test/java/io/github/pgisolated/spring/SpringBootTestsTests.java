@@ -146,4 +146,14 @@ class SpringBootTestsTests {
     // Both tests start from the same template: a database's own sequence hands out the same first id.
     assertThat(second).as("the second test's first id (the first test's was %d)", first).isNotEqualTo(first);
   }
+
+  @Test
+  void jpaSecondLevelCachesAreEvictedBetweenTests() {
+    run(SpringBootTestCases.SecondLevelCache.class).testEvents().assertStatistics(s -> s.succeeded(2).failed(0));
+    assertThat(Seen.VALUES.get("cache.cachedInFirst")).as("the first test's note was in the second-level cache")
+        .isEqualTo("true");
+    assertThat(Seen.VALUES.get("cache.cachedInSecond")).as("... and no longer when the second test began")
+        .isEqualTo("false");
+    assertThat(Seen.VALUES.get("cache.textInSecond")).isEqualTo("first seed note");
+  }
 }

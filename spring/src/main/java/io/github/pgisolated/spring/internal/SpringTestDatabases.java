@@ -10,7 +10,6 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.platform.commons.support.AnnotationSupport;
 import org.springframework.context.ApplicationContext;
 import org.springframework.test.context.junit.jupiter.SpringExtension;
-import org.springframework.util.ClassUtils;
 
 /**
  * Gives the JUnit extension a Spring test's database (registered with {@code ServiceLoader}), so
@@ -21,8 +20,8 @@ import org.springframework.util.ClassUtils;
  * over.
  */
 public final class SpringTestDatabases implements ExternalTestDatabases.Provider {
-  private static final boolean SPRING_TEST = ClassUtils.isPresent(
-      "org.springframework.test.context.junit.jupiter.SpringExtension", SpringTestDatabases.class.getClassLoader());
+  // Plain Java: this class is loaded (by ServiceLoader) in any JUnit run that has pgisolated-spring, with Spring or not.
+  private static final boolean SPRING_TEST = isPresent("org.springframework.test.context.junit.jupiter.SpringExtension");
   private static final Map<Class<?>, Boolean> SPRING_TESTS = new ConcurrentHashMap<>();
 
   @Override
@@ -40,6 +39,15 @@ public final class SpringTestDatabases implements ExternalTestDatabases.Provider
       return Optional.empty();
     }
     return Optional.of(routing.testOnThisThread(testClass, context.getRequiredTestMethod()).testDatabase());
+  }
+
+  private static boolean isPresent(String className) {
+    try {
+      Class.forName(className, false, SpringTestDatabases.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
   }
 
   /** Whether SpringExtension runs the class: on it, a superclass, or an enclosing class ({@code @Nested}). */

@@ -257,4 +257,43 @@ public class SpringBootTestCases {
       return cause;
     }
   }
+
+  /** A JPA second-level cache, on for every entity: one test caches (and changes) a note, the next reads it. */
+  @SpringBootTest(classes = NotesApplication.class, properties = {
+      "spring.jpa.properties.hibernate.cache.use_second_level_cache=true",
+      "spring.jpa.properties.hibernate.cache.region.factory_class=jcache",
+      "spring.jpa.properties.hibernate.javax.cache.missing_cache_strategy=create",
+      "spring.jpa.properties.jakarta.persistence.sharedCache.mode=ALL"})
+  @PgIsolated
+  @org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
+  public static class SecondLevelCache {
+    @Autowired NoteRepository notes;
+    @Autowired jakarta.persistence.EntityManagerFactory entityManagerFactory;
+
+    @Test
+    @org.junit.jupiter.api.Order(1)
+    void changesACachedNote() {
+      Note first = notes.findAll().stream().filter(n -> n.getText().equals("first seed note")).findFirst().orElseThrow();
+      Seen.VALUES.put("cache.id", String.valueOf(first.getId()));
+      notes.save(new NoteChange(first).renamed("changed by the first test"));
+      Seen.VALUES.put("cache.cachedInFirst",
+          String.valueOf(entityManagerFactory.getCache().contains(Note.class, first.getId())));
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(2)
+    void readsThatNoteFromItsOwnDatabase() {
+      long id = Long.parseLong(Seen.VALUES.get("cache.id"));
+      Seen.VALUES.put("cache.cachedInSecond", String.valueOf(entityManagerFactory.getCache().contains(Note.class, id)));
+      Seen.VALUES.put("cache.textInSecond", notes.findById(id).orElseThrow().getText());
+    }
+  }
+
+  /** Changes a detached note's text, as a form would. */
+  record NoteChange(Note note) {
+    Note renamed(String text) {
+      note.setText(text);
+      return note;
+    }
+  }
 }
