@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.pgisolated.core.TemplateBuildException;
 import io.github.pgisolated.spring.app.ContextStarts;
 import io.github.pgisolated.spring.app.Seen;
-import io.github.pgisolated.spring.app.SliceTestCases;
 import io.github.pgisolated.spring.app.SpringBootTestCases;
 import java.util.List;
 import java.util.Map;
@@ -114,13 +113,6 @@ class SpringBootTestsTests {
       }
     }
     throw new AssertionError("No " + type.getSimpleName() + " among the causes of " + failure, failure);
-  }
-
-  @Test
-  void dataJpaTestAndJdbcTestSlicesRunOnTheirOwnDatabasesWithoutAnEmbeddedOne() {
-    run(SliceTestCases.JpaSlice.class, SliceTestCases.JdbcSlice.class)
-        .testEvents().assertStatistics(s -> s.succeeded(7).failed(0));
-    assertThat(Seen.DATABASES).hasSize(5).allSatisfy(db -> assertThat(db).startsWith("pgisolated_"));
   }
 
   @Test
