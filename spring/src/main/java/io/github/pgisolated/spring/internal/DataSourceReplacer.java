@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -105,11 +106,11 @@ final class DataSourceReplacer implements BeanFactoryPostProcessor {
   }
 
   /** Computes once, when first asked (the environment is complete by then). */
-  static final class Memo<T> implements java.util.function.Supplier<T> {
-    private final java.util.function.Supplier<T> compute;
+  static final class Memo<T> implements Supplier<T> {
+    private final Supplier<T> compute;
     private volatile T value;
 
-    Memo(java.util.function.Supplier<T> compute) {
+    Memo(Supplier<T> compute) {
       this.compute = compute;
     }
 

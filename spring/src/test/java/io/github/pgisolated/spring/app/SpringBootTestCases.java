@@ -5,13 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.pgisolated.core.PgDatabase;
 import io.github.pgisolated.junit5.PgIsolated;
 import io.github.pgisolated.spring.PgIsolatedDataSource;
+import jakarta.persistence.EntityManagerFactory;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -89,7 +95,6 @@ public class SpringBootTestCases {
   public static class ParallelTests {
     public static final AtomicInteger RUNNING = new AtomicInteger();
     public static final AtomicInteger MOST_AT_ONCE = new AtomicInteger();
-
 
     @Autowired NoteRepository notes;
     @Autowired DataSource dataSource;
@@ -203,18 +208,18 @@ public class SpringBootTestCases {
   /** Two tests of one context, one after the other, each inserting one entity with a sequence id. */
   @SpringBootTest(classes = NotesApplication.class)
   @PgIsolated
-  @org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
+  @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
   public static class PooledSequence {
     @Autowired CounterRepository counters;
 
     @Test
-    @org.junit.jupiter.api.Order(1)
+    @Order(1)
     void first() {
       Seen.VALUES.put("sequence.first.id", String.valueOf(counters.save(new Counter("first")).getId()));
     }
 
     @Test
-    @org.junit.jupiter.api.Order(2)
+    @Order(2)
     void second() {
       Seen.VALUES.put("sequence.second.id", String.valueOf(counters.save(new Counter("second")).getId()));
     }
@@ -225,7 +230,7 @@ public class SpringBootTestCases {
   @PgIsolated
   @Execution(ExecutionMode.CONCURRENT)
   public static class OtherThreadWhileParallel {
-    static final java.util.concurrent.CyclicBarrier BOTH_RUNNING = new java.util.concurrent.CyclicBarrier(2);
+    static final CyclicBarrier BOTH_RUNNING = new CyclicBarrier(2);
 
     @Autowired DataSource dataSource;
 
@@ -235,7 +240,7 @@ public class SpringBootTestCases {
       try {
         CompletableFuture.supplyAsync(() -> Seen.currentDatabase(dataSource)).get(30, TimeUnit.SECONDS);
         Seen.VALUES.put("otherThread.error", "none");
-      } catch (java.util.concurrent.ExecutionException e) {
+      } catch (ExecutionException e) {
         Seen.VALUES.put("otherThread.error", String.valueOf(rootCause(e).getMessage()));
       } finally {
         BOTH_RUNNING.await(30, TimeUnit.SECONDS);
@@ -265,13 +270,13 @@ public class SpringBootTestCases {
       "spring.jpa.properties.hibernate.javax.cache.missing_cache_strategy=create",
       "spring.jpa.properties.jakarta.persistence.sharedCache.mode=ALL"})
   @PgIsolated
-  @org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
+  @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
   public static class SecondLevelCache {
     @Autowired NoteRepository notes;
-    @Autowired jakarta.persistence.EntityManagerFactory entityManagerFactory;
+    @Autowired EntityManagerFactory entityManagerFactory;
 
     @Test
-    @org.junit.jupiter.api.Order(1)
+    @Order(1)
     void changesACachedNote() {
       Note first = notes.findAll().stream().filter(n -> n.getText().equals("first seed note")).findFirst().orElseThrow();
       Seen.VALUES.put("cache.id", String.valueOf(first.getId()));
@@ -281,7 +286,7 @@ public class SpringBootTestCases {
     }
 
     @Test
-    @org.junit.jupiter.api.Order(2)
+    @Order(2)
     void readsThatNoteFromItsOwnDatabase() {
       long id = Long.parseLong(Seen.VALUES.get("cache.id"));
       Seen.VALUES.put("cache.cachedInSecond", String.valueOf(entityManagerFactory.getCache().contains(Note.class, id)));
