@@ -1,5 +1,6 @@
 package io.github.pgisolated.junit5;
 
+import io.github.pgisolated.core.ResetMode;
 import io.github.pgisolated.core.TemplateInitializer;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
@@ -7,6 +8,7 @@ import java.lang.annotation.Inherited;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import java.util.Optional;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -122,7 +124,7 @@ public @interface PgIsolated {
   Reset reset() default Reset.DEFAULT;
 
   /**
-   * What happens to a test's database after the test; see {@link io.github.pgisolated.core.ResetMode}.
+   * What happens to a test's database after the test; see {@link ResetMode}.
    *
    * <pre>{@code
    * @PgIsolated(scripts = "db/schema.sql", reset = PgIsolated.Reset.RECREATE) // never reset in place
@@ -130,10 +132,24 @@ public @interface PgIsolated {
    */
   enum Reset {
     /** As {@code pgisolated.reset} says. */
-    DEFAULT,
+    DEFAULT(null),
     /** Rows and sequences put back in place when that is all the test changed, else recreated. */
-    AUTO,
+    AUTO(ResetMode.AUTO),
     /** Always recreated from the template. */
-    RECREATE
+    RECREATE(ResetMode.RECREATE);
+
+    private final ResetMode mode;
+
+    Reset(ResetMode mode) {
+      this.mode = mode;
+    }
+
+    /**
+     * The core's mode this stands for; empty for {@link #DEFAULT}, which leaves it to the
+     * configuration ({@code pgisolated.reset}).
+     */
+    public Optional<ResetMode> mode() {
+      return Optional.ofNullable(mode);
+    }
   }
 }

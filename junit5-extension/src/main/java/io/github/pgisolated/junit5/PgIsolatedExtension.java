@@ -7,6 +7,7 @@ import io.github.pgisolated.core.PgIsolatedConfig;
 import io.github.pgisolated.core.PgIsolatedException;
 import io.github.pgisolated.core.PgIsolatedPool;
 import io.github.pgisolated.core.ResetMode;
+import io.github.pgisolated.junit5.internal.ExternalTestDatabases;
 import io.github.pgisolated.junit5.internal.JvmPool;
 import io.github.pgisolated.junit5.internal.TestDatabase;
 import java.lang.reflect.Constructor;
@@ -78,6 +79,11 @@ final class PgIsolatedExtension implements ParameterResolver, AfterEachCallback 
 
   private static TestDatabase testDatabase(ExtensionContext context) {
     try {
+      // A Spring test's database belongs to its application context (pgisolated-spring), which gives it back.
+      Optional<TestDatabase> external = ExternalTestDatabases.find(context);
+      if (external.isPresent()) {
+        return external.get();
+      }
       return context.getStore(NAMESPACE).getOrComputeIfAbsent(TestDatabase.class, key -> {
         PgIsolatedPool pool = JvmPool.get(context);
         // Read per test, not from the JVM's pool: a test class may set its own.
@@ -93,6 +99,7 @@ final class PgIsolatedExtension implements ParameterResolver, AfterEachCallback 
 
   @Override
   public void afterEach(ExtensionContext context) {
+    JvmPool.closeWithTheSession(context); // a pool pgisolated-spring started while Spring started a context
     TestDatabase database = context.getStore(NAMESPACE).remove(TestDatabase.class, TestDatabase.class);
     if (database == null) {
       return;

@@ -23,12 +23,8 @@ final class Templates {
   }
 
   /** What happens to the test's database after it, from the same annotation; empty: the configuration's. */
-  static java.util.Optional<ResetMode> resetFor(ExtensionContext context) {
-    return switch (annotation(context).reset()) {
-      case AUTO -> java.util.Optional.of(ResetMode.AUTO);
-      case RECREATE -> java.util.Optional.of(ResetMode.RECREATE);
-      default -> java.util.Optional.empty();
-    };
+  static Optional<ResetMode> resetFor(ExtensionContext context) {
+    return annotation(context).reset().mode();
   }
 
   /** How the test uses its database, from the same annotation. */

@@ -3,6 +3,8 @@ package io.github.pgisolated.junit5.internal;
 import io.github.pgisolated.core.PgIsolatedConfig;
 import io.github.pgisolated.core.PgIsolatedException;
 import io.github.pgisolated.core.PgIsolatedPool;
+import java.util.Optional;
+import java.util.function.Function;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
 import org.junit.jupiter.api.extension.ExtensionContext.StoreScope;
@@ -24,6 +26,7 @@ public final class JvmPool {
   private static final Object LOCK = new Object();
   private static PgIsolatedPool pool;
   private static PgIsolatedException startFailure;
+  private static boolean closedWithTheSession;
 
   private JvmPool() {}
 
@@ -45,7 +48,48 @@ public final class JvmPool {
         throw e;
       }
       closeWhenTheSessionEnds(context);
+      closedWithTheSession = true;
       return pool;
+    }
+  }
+
+  /**
+   * The pool, for framework integrations that need it outside of JUnit's callbacks
+   * (pgisolated-spring, while Spring starts an application context): started on first use with
+   * {@code parameters} (for it, {@code junit-platform.properties}), then system properties and
+   * environment variables; closed when the JVM exits, unless a JUnit callback started it.
+   */
+  public static PgIsolatedPool get(Function<String, Optional<String>> parameters) {
+    synchronized (LOCK) {
+      if (pool != null) {
+        return pool;
+      }
+      if (startFailure != null) {
+        throw new PgIsolatedException("pgisolated could not start earlier in this JVM: " + startFailure.getMessage(),
+            startFailure);
+      }
+      try {
+        pool = PgIsolatedPool.start(PgIsolatedConfig.from(parameters));
+      } catch (PgIsolatedException e) {
+        startFailure = e;
+        throw e;
+      }
+      Runtime.getRuntime().addShutdownHook(new Thread(JvmPool::close, "pgisolated-shutdown"));
+      return pool;
+    }
+  }
+
+  /**
+   * Makes a pool that was started outside of JUnit's callbacks ({@link #get(Function)}) close when
+   * the launcher session ends, as one started by the extension does, so that its run report is
+   * logged while logging still works; does nothing if there is no such pool.
+   */
+  public static void closeWithTheSession(ExtensionContext context) {
+    synchronized (LOCK) {
+      if (pool != null && !closedWithTheSession) {
+        closeWhenTheSessionEnds(context);
+        closedWithTheSession = true;
+      }
     }
   }
 
@@ -64,6 +108,7 @@ public final class JvmPool {
     synchronized (LOCK) {
       closing = pool;
       pool = null;
+      closedWithTheSession = false;
     }
     if (closing != null) {
       closing.close();

@@ -1,0 +1,2 @@
+insert into shelf (id) values (1);
+insert into shelf (idd) values (2);

@@ -1,0 +1,1 @@
+insert into note (text) values ('first seed note'), ('second seed note');
