@@ -43,6 +43,12 @@ create table document (
   body text not null
 );
 
+-- Wide values: ANALYZE keeps their statistics in pg_statistic's TOAST table.
+create table note (
+  id integer primary key,
+  body text not null
+);
+
 create table event (
   at date not null,
   what text not null
@@ -59,6 +65,7 @@ insert into orders (customer_id, total_cents) values (1, 1000), (1, 2500), (2, 4
 insert into order_line (order_id, line, sku) values (1, 1, 'A'), (1, 2, 'B'), (2, 1, 'C'), (3, 1, 'A');
 insert into document (id, body) select 1, string_agg(md5(g::text), '') from generate_series(1, 400) g;
 insert into document (id, body) values (2, 'short');
+insert into note (id, body) select g, repeat(md5(g::text), 20) from generate_series(1, 300) g;
 insert into event (at, what) values ('2025-06-01', 'launch'), ('2026-03-01', 'relaunch');
 select nextval('invoice_no');
 

@@ -215,6 +215,7 @@ class ResetInPlaceTests {
       "select lo_create(0)|large objects",
       "truncate order_line|TRUNCATE or a table rewrite",
       "analyze customer|ANALYZE",
+      "analyze note|ANALYZE",
       "refresh materialized view order_count|materialized view refreshed",
       "vacuum full customer|TRUNCATE or a table rewrite",
       "grant select on customer to public|schema changed",

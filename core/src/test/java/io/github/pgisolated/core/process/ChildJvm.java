@@ -51,6 +51,10 @@ final class ChildJvm implements AutoCloseable {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx256m");
     command.add("-XX:TieredStopAtLevel=1");
+    // No refill process after a child's run unless a test asks for one: it would outlive the test.
+    if (!systemProperties.containsKey("pgisolated.pool.refill")) {
+      command.add("-Dpgisolated.pool.refill=false");
+    }
     systemProperties.forEach((k, v) -> command.add("-D" + k + "=" + v));
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));

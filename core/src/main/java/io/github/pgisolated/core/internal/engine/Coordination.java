@@ -82,8 +82,11 @@ final class Coordination implements AutoCloseable {
         elected = false;
       }
       if (elected) {
-        LOG.info("This JVM coordinates the pgisolated pool of {} (elected in {} ms)", directory,
-            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        // elect() also succeeds by finding a coordinator that answers: only a won election is news.
+        if (current == pools) {
+          LOG.info("This JVM coordinates the pgisolated pool of {} (elected in {} ms)", directory,
+              TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        }
         break;
       }
       if (System.nanoTime() - deadlineNanos > 0) {

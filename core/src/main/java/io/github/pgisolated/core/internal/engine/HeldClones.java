@@ -174,7 +174,9 @@ final class HeldClones {
               + "after " + attempt + " attempts: " + e.getMessage(), e);
         }
       } catch (SQLException | RuntimeException e) {
-        leave(clone, Disposition.DIRTY);
+        // Warming only connects and reads, so a clone whose warming the pool's closing cut short
+        // (an interrupted connect) is as the coordinator handed it out: it goes back ready.
+        leave(clone, closed || Thread.currentThread().isInterrupted() ? Disposition.UNCHANGED : Disposition.DIRTY);
         throw e instanceof RuntimeException r ? r : new UnableToLeaseDatabaseException("Could not connect to "
             + clone.database.jdbcUrl() + ": " + e.getMessage(), e);
       }

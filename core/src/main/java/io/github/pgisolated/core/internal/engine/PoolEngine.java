@@ -399,7 +399,10 @@ public final class PoolEngine implements PgIsolatedPool {
     warm.values().forEach(WarmClones::close);
     held.close();
     shutdown(resetters);
+    // Requests may wait on the coordinator for long: interrupt them, and let them finish (giving
+    // back what they got, through the closer) before the closer stops taking work.
     requests.shutdownNow();
+    awaitTermination(requests);
     shutdown(closer);
     if (config.report() && (report.leases().count() > 0 || report.builds().count() > 0)) {
       LOG.info(report.format("JVM " + holder.pid() + (coordination.isCoordinator() ? ", the coordinator" : "")));
@@ -424,13 +427,18 @@ public final class PoolEngine implements PgIsolatedPool {
 
   private static void shutdown(ExecutorService executor) {
     executor.shutdown();
+    if (!awaitTermination(executor)) {
+      executor.shutdownNow();
+    }
+  }
+
+  private static boolean awaitTermination(ExecutorService executor) {
     try {
-      if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
-        executor.shutdownNow();
-      }
+      return executor.awaitTermination(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       executor.shutdownNow();
+      return false;
     }
   }
 

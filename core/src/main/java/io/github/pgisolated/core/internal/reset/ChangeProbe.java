@@ -57,6 +57,18 @@ final class ChangeProbe {
     replicationSlots = snapshot.logicalSlotsPossible();
   }
 
+  /**
+   * Row changes of the planner's statistics, ANALYZE's own writes (autovacuum's among them): the
+   * statistics catalogs and their TOAST tables, where ANALYZE puts the histograms of wide values.
+   */
+  private static final String STATISTICS_CHANGES = changes("'pg_catalog.pg_statistic'::regclass") + " + "
+      + changes("'pg_catalog.pg_statistic_ext_data'::regclass") + " + " + changes(toastOf("pg_statistic")) + " + "
+      + changes(toastOf("pg_statistic_ext_data"));
+
+  private static String toastOf(String catalog) {
+    return "(select reltoastrelid from pg_class where oid = 'pg_catalog." + catalog + "'::regclass)";
+  }
+
   private static String changes(Object oid) {
     return "pg_stat_get_tuples_inserted(" + oid + ") + pg_stat_get_tuples_updated(" + oid
         + ") + pg_stat_get_tuples_deleted(" + oid + ")";
@@ -84,8 +96,7 @@ final class ChangeProbe {
   Observation observe(Connection connection, long database) throws SQLException {
     String sql = "select pg_stat_get_db_tuples_inserted(" + database + ") + pg_stat_get_db_tuples_updated(" + database
         + ") + pg_stat_get_db_tuples_deleted(" + database + "), " + tables + ", " + values + ", "
-        + changes("'pg_catalog.pg_statistic'::regclass") + " + " + changes("'pg_catalog.pg_statistic_ext_data'::regclass")
-        + ", " + analyzes + ", "
+        + STATISTICS_CHANGES + ", " + analyzes + ", "
         + "coalesce(pg_stat_get_db_stat_reset_time(" + database + ")::text, 'never') || ' '"
         + " || pg_postmaster_start_time()::text, "
         + "concat_ws(' ', (select concat_ws(' ', d.datname, d.datallowconn, d.datconnlimit, d.datacl, d.datistemplate,"
