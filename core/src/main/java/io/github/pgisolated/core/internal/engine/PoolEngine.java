@@ -91,6 +91,7 @@ public final class PoolEngine implements PgIsolatedPool {
   private volatile boolean closed;
 
   private PoolEngine(PgIsolatedConfig config, PostgresServer server) {
+    OwnClasses.loadInBackground();
     this.config = config;
     this.server = server;
     this.endpoint = server.endpoint();
