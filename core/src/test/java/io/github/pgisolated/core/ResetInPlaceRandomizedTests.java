@@ -50,6 +50,8 @@ class ResetInPlaceRandomizedTests {
       Operation.of("insert", Effect.RESET, "insert into customer (email, name) values ('r' || random() || '@x', 'R')"),
       Operation.of("update", Effect.RESET, "update customer set name = name || '!' where id = 2"),
       Operation.of("delete", Effect.RESET, "delete from order_line where order_id = 1 and line = 2"),
+      Operation.of("key change", Effect.RESET, "update customer set id = 1003 where id = 3",
+          "update order_line set line = 9 where order_id = 3 and line = 1"),
       Operation.of("trigger", Effect.RESET, "insert into orders (customer_id, total_cents) values (2, 77)"),
       Operation.of("cascade", Effect.RESET, "delete from orders where id = 1"),
       Operation.of("upsert", Effect.RESET,

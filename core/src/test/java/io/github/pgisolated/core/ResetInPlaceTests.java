@@ -138,6 +138,18 @@ class ResetInPlaceTests {
   }
 
   @Test
+  void rowsWhoseKeyATestChangedComeBackUnderTheirOwnKey() throws SQLException {
+    assertThat(use("update customer set id = 1003 where id = 3", "update order_line set line = 9 where order_id = 3",
+        "update orders set total_cents = 1 where id = 2").path()).isEqualTo("reset");
+    try (DatabaseLease lease = pool.lease(template); Connection c = lease.dataSource().getConnection();
+        Statement s = c.createStatement()) {
+      assertSeedState(s);
+      assertThat(query(s, "select count(*) from customer where id = 3")).isEqualTo(1);
+      assertThat(query(s, "select count(*) from order_line where order_id = 3 and line = 1")).isEqualTo(1);
+    }
+  }
+
+  @Test
   void aTestThatChangedNothingGetsNothingDone() throws SQLException {
     assertThat(use("select count(*) from customer", "select * from customer_orders", "select 1 from orders for update")
         .path()).isEqualTo("unchanged");

@@ -134,7 +134,7 @@ public final class EmbeddedPostgres {
     try {
       Files.writeString(layout.binariesFile(), binaries.home() + "\n");
       Files.writeString(layout.settingsFile(),
-          PgCtl.options(PgCtl.serverSettings(port, settings.serverSettings())) + "\n");
+          PgCtl.options(PgCtl.serverSettings(port, PgCtl.majorVersion(layout), settings.serverSettings())) + "\n");
     } catch (IOException e) {
       LOG.debug("Could not record the server's binaries and settings", e);
     }

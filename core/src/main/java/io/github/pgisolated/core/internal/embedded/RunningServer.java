@@ -80,7 +80,7 @@ public final class RunningServer {
       int port) {
     try {
       String running = Files.readString(layout.settingsFile()).strip();
-      String wanted = PgCtl.options(PgCtl.serverSettings(port, settings.serverSettings()));
+      String wanted = PgCtl.options(PgCtl.serverSettings(port, PgCtl.majorVersion(layout), settings.serverSettings()));
       if (!running.equals(wanted)) {
         LOG.warn("The embedded PostgreSQL on {} runs with settings [{}], not the requested [{}]. "
             + "They apply at the next start; stop it first with EmbeddedPostgres.stop or "

@@ -42,7 +42,7 @@ final class HeldClone {
   int uses;
   /** When it last became IDLE ({@link System#nanoTime()}). */
   long idleSince;
-  /** pgisolated's own session on the clone for its resets (see {@link io.github.pgisolated.core.internal.reset.InPlaceReset#reset}); null until opened. */
+  /** pgisolated's own session on the clone for its resets, opened by the first (see {@link io.github.pgisolated.core.internal.reset.InPlaceReset#reset}). */
   Connection resetter;
   private Source source;
   private boolean gone;

@@ -15,6 +15,7 @@ import io.github.pgisolated.core.internal.db.DatabaseClaims;
 import io.github.pgisolated.core.internal.engine.TemplateResets.NotInTemplateState;
 import io.github.pgisolated.core.internal.reset.InPlaceReset;
 import io.github.pgisolated.core.internal.server.ServerEndpoint;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
@@ -157,13 +158,14 @@ final class HeldClones {
     for (int attempt = 1; ; attempt++) {
       HeldClone clone = acquire(hash, deadline);
       try {
-        // The first test's connection is open before it asks (back in the pool, idle); the
-        // clone's own session does the rest.
-        clone.pool.getConnection().close();
-        clone.resetter = DataSources.connect(endpoint, clone.database.databaseName());
-        InPlaceReset reset = resets.forClone(clone.resetter);
-        if (reset != null) {
-          clone.baseline = reset.baseline(clone.resetter);
+        // The first test's connection is open before it asks (back in the pool, idle), and takes
+        // the baseline (reads only). The clone's own session for resets is opened by its first
+        // reset: a clone whose test changes its schema never needs one.
+        try (Connection first = clone.pool.getConnection()) {
+          InPlaceReset reset = resets.forClone(first);
+          if (reset != null) {
+            clone.baseline = reset.baseline(first);
+          }
         }
         return clone;
       } catch (NotInTemplateState e) {

@@ -256,6 +256,11 @@ public final class PoolEngine implements PgIsolatedPool {
     }
   }
 
+  /** A session of pgisolated's own on a database of this server. */
+  Connection connect(String database) throws SQLException {
+    return DataSources.connect(endpoint, database);
+  }
+
   void leave(HeldClone clone, Disposition disposition) {
     held.leave(clone, disposition);
   }

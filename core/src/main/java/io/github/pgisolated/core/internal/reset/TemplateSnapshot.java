@@ -40,9 +40,11 @@ public final class TemplateSnapshot {
    *     no primary key (then a reset puts all its rows back)
    * @param keyFields the primary key's columns' positions among the COPY fields
    * @param rowsByKey each row's {@code [start, end)} in {@code copy} by its key
+   * @param keyExpression SQL that gives a row's key as the bytes of its {@link CopyRows.Key}
+   *     (each column through its type's binary send function, as COPY does); empty when unkeyed
    */
   record TableData(Relation table, byte[] copy, long rows, String digest, List<String> keyColumns, int[] keyFields,
-      Map<CopyRows.Key, int[]> rowsByKey) {
+      Map<CopyRows.Key, int[]> rowsByKey, String keyExpression) {
 
     boolean keyed() {
       return !keyColumns.isEmpty();
@@ -138,30 +140,49 @@ public final class TemplateSnapshot {
       throws SQLException {
     List<String> columns = new ArrayList<>();
     List<Integer> positions = new ArrayList<>();
+    List<String> sendFunctions = new ArrayList<>();
     boolean usable = true;
     try (PreparedStatement ps = connection.prepareStatement("select quote_ident(a.attname), a.attgenerated = '',"
         + " (select count(*) from pg_attribute b where b.attrelid = a.attrelid and b.attnum > 0 and not b.attisdropped"
-        + " and b.attgenerated = '' and b.attnum < a.attnum)"
+        + " and b.attgenerated = '' and b.attnum < a.attnum),"
+        + " (select quote_ident(n.nspname) || '.' || quote_ident(p.proname) from pg_type t"
+        + " join pg_proc p on p.oid = t.typsend join pg_namespace n on n.oid = p.pronamespace where t.oid = a.atttypid)"
         + " from pg_index i join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)"
         + " where i.indrelid = ? and i.indisprimary order by 3")) {
       ps.setLong(1, table.oid());
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           columns.add(rs.getString(1));
-          usable &= rs.getBoolean(2);
+          usable &= rs.getBoolean(2) && rs.getString(4) != null;
           positions.add(rs.getInt(3));
+          sendFunctions.add(rs.getString(4));
         }
       }
     }
     if (!usable || columns.isEmpty()) {
-      return new TableData(table, rows, digest.rows(), digest.digest(), List.of(), new int[0], Map.of());
+      return new TableData(table, rows, digest.rows(), digest.digest(), List.of(), new int[0], Map.of(), "");
     }
     int[] fields = positions.stream().mapToInt(Integer::intValue).toArray();
     Map<CopyRows.Key, int[]> byKey = new HashMap<>();
     for (int[] row : CopyRows.rows(rows)) {
       byKey.put(CopyRows.key(rows, row, fields), row);
     }
-    return new TableData(table, rows, digest.rows(), digest.digest(), List.copyOf(columns), fields, byKey);
+    return new TableData(table, rows, digest.rows(), digest.digest(), List.copyOf(columns), fields, byKey,
+        keyExpression(columns, sendFunctions));
+  }
+
+  /**
+   * The SQL of a row's {@link CopyRows.Key}: the number of fields (16 bits), then each field's
+   * length (32 bits) and its binary send output, exactly as a binary COPY row carries them.
+   */
+  private static String keyExpression(List<String> columns, List<String> sendFunctions) {
+    StringBuilder sql = new StringBuilder("decode('").append(String.format(java.util.Locale.ROOT, "%04x", columns.size()))
+        .append("', 'hex')");
+    for (int i = 0; i < columns.size(); i++) {
+      String send = sendFunctions.get(i) + "(" + columns.get(i) + ")";
+      sql.append(" || pg_catalog.int4send(pg_catalog.octet_length(").append(send).append(")) || ").append(send);
+    }
+    return sql.toString();
   }
 
   private static byte[] copyOut(CopyManager copy, String sql) throws SQLException {
