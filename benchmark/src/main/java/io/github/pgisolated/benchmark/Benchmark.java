@@ -34,15 +34,17 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The benchmark of issue 5, in one run on one machine: lease latency on a warm pool (1 JVM and 3
- * JVMs), recycle cost against the raw SQL, the same suite run four ways with 1 and 3 forks, and
- * the time to first test cold and warm. Prints the markdown table, writes it with an SVG chart
- * to {@code bench.out} and prints the {@code pgisolated-bench:} line last.
+ * What per-test isolation costs, in one run on one machine: lease latency on a warm pool (1 JVM
+ * and 3 JVMs), recycle cost against the raw SQL, the same suite run four ways with 1 and 3 forks
+ * for each workload (small, a larger schema, DDL-heavy), and the time to first test cold and
+ * warm. Prints the markdown tables, writes them with one SVG chart per workload to
+ * {@code bench.out} and prints the {@code pgisolated-bench:} line last.
  *
  * <p>Run it with {@code mvn -B -q verify -Pbenchmark -pl benchmark -am}. Knobs:
- * {@code -Dbench.rounds} (3), {@code -Dbench.leases} (1000), {@code -Dbench.wait-quiet} (seconds to wait
- * for a load average below 1.5 first, 0); {@code -Dpgisolated.*} properties
- * are passed on to every JVM it starts.
+ * {@code -Dbench.rounds} (3), {@code -Dbench.leases} (1000), {@code -Dbench.workloads}
+ * ({@code small,large,ddl}; small is required), {@code -Dbench.wait-quiet} (seconds to wait for
+ * a load average below 1.5 first, 0); {@code -Dpgisolated.*} properties are passed on to every
+ * JVM it starts.
  */
 public final class Benchmark {
   private static final Pattern FIRST_LEASE = Pattern.compile("First database leased (\\d+) ms after this JVM started");

@@ -193,8 +193,10 @@ class SharedPoolProcessTests {
       assertThat(client.await(STARTED, START).group(1)).isEqualTo("false");
       String held = client.await(LEASED, START).group(1);
       assertThat(holderRows(held)).isEqualTo(1);
+      // Its OID while the client holds it: the pool may drop it before a later look.
+      long heldOid = oidOf(held);
       client.kill();
-      assertEventuallyFresh(held);
+      assertEventuallyFresh(held, heldOid);
       String hash = ((PoolEngine) pool).templateHash(template());
       long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
       while (((PoolEngine) pool).statistics(hash).leased() > 0 && System.nanoTime() < deadline) {
@@ -244,13 +246,12 @@ class SharedPoolProcessTests {
     return lines;
   }
 
-  /** Waits until the database exists again with no holder row: it was dropped and cloned afresh. */
   /**
    * The killed client's database is never handed out as it is: it is dropped (the pool replaces it
    * with a new clone under a free name), or recreated under its name (a new OID, no holder rows).
    */
-  private void assertEventuallyFresh(String database) throws Exception {
-    long before = oidOf(database);
+  private void assertEventuallyFresh(String database, long before) throws Exception {
+    assertThat(before).as("OID of %s while it was held", database).isNotZero();
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     long oid = before;
     while (System.nanoTime() < deadline) {
