@@ -23,9 +23,11 @@ import java.util.Locale;
  *
  * <p>Arguments: {@code <hash-input> <leases> <hold-millis> <threads>}; configuration from
  * {@code -Dpgisolated.*}. Prints {@code STARTED coordinator=<bool>}, one
- * {@code LEASED <database>} per lease, {@code VIOLATION ...} on a broken invariant and finally
- * {@code DONE leases=<n> violations=<n> p50_ms=.. p99_ms=.. max_ms=..}. A {@code <leases>} of
- * -1 leases once and holds forever (to be killed).
+ * {@code LEASED <database> <lease ms>} per lease, {@code VIOLATION ...} when a database was not
+ * its own, {@code FAILED ...} when a lease or its check failed, and finally
+ * {@code DONE leases=<n> violations=<n> p50_ms=.. p99_ms=.. max_ms=..} (violations counting both).
+ * A {@code <leases>} of -1 leases once and holds forever (to be killed); 0 leases until the file
+ * named by {@code -Dworker.stop-at} exists (the chaos soak).
  */
 public final class LeaseWorker {
   private LeaseWorker() {}
@@ -39,7 +41,10 @@ public final class LeaseWorker {
     long pid = ProcessHandle.current().pid();
     try (PgIsolatedPool pool = PgIsolatedPool.start(PgIsolatedConfig.fromSystem())) {
       try (DatabaseLease first = pool.lease(template)) {
-        check(first, pid, holdMillis);
+        String violation = check(first, pid, holdMillis);
+        if (violation != null) {
+          System.out.println("VIOLATION " + violation);
+        }
       }
       System.out.println("STARTED coordinator=" + ((PoolEngine) pool).isCoordinator());
       // Lets a test start several JVMs' leasing at the same moment.
@@ -58,14 +63,16 @@ public final class LeaseWorker {
       List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
       List<String> violations = Collections.synchronizedList(new ArrayList<>());
       List<Thread> workers = new ArrayList<>();
+      Path stopAt = leases == 0 ? Path.of(System.getProperty("worker.stop-at")) : null;
       for (int t = 0; t < threads; t++) {
         int share = leases / threads + (t < leases % threads ? 1 : 0);
         Thread worker = new Thread(() -> {
-          for (int i = 0; i < share; i++) {
+          for (int i = 0; stopAt == null ? i < share : !Files.exists(stopAt); i++) {
             long start = System.nanoTime();
             try (DatabaseLease lease = pool.lease(template)) {
-              latencies.add((System.nanoTime() - start) / 1e6);
-              System.out.println("LEASED " + lease.database().databaseName());
+              double millis = (System.nanoTime() - start) / 1e6;
+              latencies.add(millis);
+              System.out.printf(Locale.ROOT, "LEASED %s %.2f%n", lease.database().databaseName(), millis);
               String violation = check(lease, pid, holdMillis);
               if (violation != null) {
                 violations.add(violation);
@@ -73,7 +80,7 @@ public final class LeaseWorker {
               }
             } catch (Exception e) {
               violations.add(e.toString());
-              System.out.println("VIOLATION " + e.toString().replace('\n', ' '));
+              System.out.println("FAILED " + e.toString().replace('\n', ' '));
             }
           }
         });

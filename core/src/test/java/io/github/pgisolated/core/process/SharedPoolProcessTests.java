@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SharedPoolProcessTests {
   private static final Pattern STARTED = Pattern.compile("STARTED coordinator=(true|false)");
-  private static final Pattern LEASED = Pattern.compile("LEASED (\\S+)");
+  private static final Pattern LEASED = Pattern.compile("LEASED (\\S+)(?: \\S+)?");
   private static final Pattern DONE = Pattern.compile("DONE leases=(\\d+) violations=(\\d+) p50_ms=(\\S+) p99_ms=(\\S+) max_ms=(\\S+)");
   private static final Duration START = Duration.ofSeconds(60);
 
