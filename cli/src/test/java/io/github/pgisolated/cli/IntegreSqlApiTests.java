@@ -339,7 +339,11 @@ class IntegreSqlApiTests {
       // SIGKILL: no clean-up at all; its claim on the template dies with its session.
       new ProcessBuilder("kill", "-KILL", Long.toString(other.process.pid())).start().waitFor();
       other.process.waitFor(Duration.ofSeconds(30));
-      assertThat(serve.commentOf(init.string("database")).orElseThrow()).endsWith(" building");
+      // Left half-built, or already dropped by a collector (any JVM's on this server) that found its
+      // claim gone: never stuck in init.
+      java.util.Optional<String> left = serve.commentOf(init.string("database"));
+      assertThat(left).as("the killed serve's template").satisfiesAnyOf(
+          marker -> assertThat(marker).isEmpty(), marker -> assertThat(marker.orElseThrow()).endsWith(" building"));
     }
     try {
       // This serve has never seen the hash: the half-built template is dropped and created again.

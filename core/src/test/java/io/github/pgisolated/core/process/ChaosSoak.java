@@ -30,8 +30,8 @@ import java.util.regex.Pattern;
 /**
  * The chaos soak: {@code jvms} worker JVMs ({@link LeaseWorker}) lease and give back databases of
  * one template from one shared pool while this driver SIGKILLs one of them at a time and starts a
- * new JVM in its place. About one kill in three aims at the coordinator; the others at a random
- * worker (which may be the coordinator too). Kills are spread evenly over the run by lease count,
+ * new JVM in its place. Every third kill aims at the coordinator (the second, the fifth, …); the
+ * others at a random worker (which may be the coordinator too). Kills are spread evenly over the run by lease count,
  * so that every kill meets a pool under load and the run always makes progress between two.
  *
  * <p>The proof is in the databases: every lease writes its holder row into the database it got
@@ -118,7 +118,7 @@ final class ChaosSoak {
         }
         // Kill number k falls due after k/(kills+1) of the leases.
         if (kills < settings.kills() && leases() >= (long) (kills + 1) * settings.leases() / (settings.kills() + 1)) {
-          int victim = random.nextInt(3) == 0 ? coordinatorSlot(slots) : -1;
+          int victim = kills % 3 == 1 ? coordinatorSlot(slots) : -1;
           if (victim < 0) {
             victim = random.nextInt(slots.length);
           }

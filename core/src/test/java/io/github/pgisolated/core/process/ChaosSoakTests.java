@@ -30,6 +30,7 @@ class ChaosSoakTests {
     assertThat(summary.dirtyDatabases()).as("ready clones with a holder row").isZero();
     assertThat(summary.poolReady()).as("ready clones after the soak")
         .isBetween(settings.poolInitial(), settings.poolMax());
+    assertThat(summary.coordinatorKills()).as("kills of the coordinator").isPositive();
     // One election to start, one more after every kill of the coordinator.
     assertThat(summary.elections()).isGreaterThan(summary.coordinatorKills());
   }

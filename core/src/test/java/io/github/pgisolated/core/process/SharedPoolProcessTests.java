@@ -230,6 +230,120 @@ class SharedPoolProcessTests {
     System.out.println("graceful handover: slowest lease in " + second + " took " + done.group(5) + " ms");
   }
 
+  @Test
+  void aCoordinatorWhoseDirectoryIsRemovedCreatesItAgainAndKeepsEveryLease() throws Exception {
+    ChildJvm coordinator = worker("coordinator", -1, 0, 1);
+    assertThat(coordinator.await(STARTED, START).group(1)).isEqualTo("true");
+    String held = coordinator.await(LEASED, START).group(1);
+    long heldOid = oidOf(held);
+    ChildJvm b = worker("b", 120, 20, 2);
+    assertThat(b.await(STARTED, START).group(1)).isEqualTo("false");
+    long deadline = System.nanoTime() + START.toNanos();
+    while (leasedLines(b) < 5 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    // What a temporary-file cleaner does: everything under the base, lock and socket included.
+    Path base = directory.resolve("coordinator");
+    deleteRecursively(base);
+    awaitSocketIn(base);
+    ChildJvm c = worker("c", 40, 10, 2);
+    assertThat(c.await(STARTED, START).group(1)).as("a JVM started after the directory came back is not elected")
+        .isEqualTo("false");
+    for (ChildJvm jvm : List.of(b, c)) {
+      Matcher done = done(jvm);
+      assertThat(done.group(2)).as("violations in %s: %s; warnings: %s", jvm, jvm.output(), problems()).isEqualTo("0");
+    }
+    assertThat(Files.readString(directory.resolve("coordinator.log"))).contains("were created again");
+    assertThat(oidOf(held)).as("the coordinator's own lease, %s", held).isEqualTo(heldOid);
+    assertThat(holderRows(held)).isEqualTo(1);
+  }
+
+  @Test
+  void aCoordinatorThatFindsAnotherElectedInItsRecreatedDirectoryStepsDownAndNoLeaseIsLost() throws Exception {
+    ChildJvm a = worker("a", -1, 0, 1);
+    assertThat(a.await(STARTED, START).group(1)).isEqualTo("true");
+    String heldByA = a.await(LEASED, START).group(1);
+    ChildJvm b = worker("b", -1, 0, 1);
+    assertThat(b.await(STARTED, START).group(1)).isEqualTo("false");
+    String heldByB = b.await(LEASED, START).group(1);
+    long oidA = oidOf(heldByA);
+    long oidB = oidOf(heldByB);
+    // The coordinator is frozen while the directory is removed and a new JVM comes: the new one
+    // creates the directory and is elected before the old one can take it again.
+    signal("STOP", a);
+    try {
+      deleteRecursively(directory.resolve("coordinator"));
+      Map<String, String> config = childConfig();
+      Path cMayClose = directory.resolve("c-may-close");
+      config.put("worker.close-after", cMayClose.toString());
+      ChildJvm c = ChildJvm.start("c", LeaseWorker.class, config, directory.resolve("c.log"), hashInput, "60", "10", "2");
+      children.add(c);
+      assertThat(c.await(STARTED, START).group(1)).isEqualTo("true");
+      signal("CONT", a);
+      Matcher done = c.await(DONE, Duration.ofSeconds(120));
+      assertThat(done.group(2)).as("violations in c: %s; warnings: %s", c.output(), problems()).isEqualTo("0");
+      assertThat(leasedDatabases(c)).as("databases c leased").doesNotContain(heldByA, heldByB);
+      awaitReclaimed(List.of(heldByA, heldByB));
+      Files.createFile(cMayClose);
+      assertThat(c.waitFor(Duration.ofSeconds(30))).isZero();
+      long stepDown = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (!Files.readString(directory.resolve("a.log")).contains("stops coordinating") && System.nanoTime() < stepDown) {
+        Thread.sleep(50);
+      }
+      assertThat(Files.readString(directory.resolve("a.log"))).as("a's log").contains("stops coordinating");
+    } finally {
+      signal("CONT", a);
+    }
+    // Both leases survived, re-claimed from the new coordinator: same databases, same holder rows.
+    assertThat(oidOf(heldByA)).isEqualTo(oidA);
+    assertThat(oidOf(heldByB)).isEqualTo(oidB);
+    assertThat(holderRows(heldByA)).isEqualTo(1);
+    assertThat(holderRows(heldByB)).isEqualTo(1);
+  }
+
+  /** Waits for the new coordinator (c) to log that it handed each of them back to its holder. */
+  private void awaitReclaimed(List<String> databases) throws Exception {
+    long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (System.nanoTime() < until) {
+      String log = Files.readString(directory.resolve("c.log"));
+      if (databases.stream().allMatch(d -> log.contains("re-claimed " + d))) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("the new coordinator did not re-claim " + databases + " for their holders within 20 s; "
+        + "warnings: " + problems());
+  }
+
+  private static void signal(String signal, ChildJvm jvm) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(jvm.pid())).inheritIO().start();
+    assertThat(kill.waitFor()).as("kill -%s %s", signal, jvm).isZero();
+  }
+
+  private static void deleteRecursively(Path root) throws java.io.IOException {
+    try (var paths = Files.walk(root)) {
+      for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    }
+  }
+
+  /** Waits until a socket file exists under the base again (the coordinator's guard made it). */
+  private static void awaitSocketIn(Path base) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (Files.isDirectory(base)) {
+        try (var paths = Files.walk(base)) {
+          if (paths.anyMatch(p -> p.getFileName().toString().equals("socket"))) {
+            return;
+          }
+        }
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("no coordinator socket under " + base + " within 10 s of its removal");
+  }
+
   /** WARN and ERROR lines of every child's log, for failure messages. */
   private List<String> problems() throws java.io.IOException {
     List<String> lines = new ArrayList<>();

@@ -79,6 +79,19 @@ public final class CoordinatorDirectory {
     return directory;
   }
 
+  /**
+   * Creates the directory (and its base) again, 0700, if something removed it (a temporary-file
+   * cleaner), and checks it as {@link #forTarget} does.
+   *
+   * @throws InvalidConfigurationException if it cannot be created or is unsafe
+   */
+  public void recreate() {
+    createOwnerOnly(directory.getParent());
+    throwIfUnsafe(directory.getParent());
+    createOwnerOnly(directory);
+    throwIfUnsafe(directory);
+  }
+
   public Path lockFile() {
     return directory.resolve("lock");
   }

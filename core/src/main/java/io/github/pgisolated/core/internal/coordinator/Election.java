@@ -41,8 +41,14 @@ public final class Election {
   /** The outcome of one attempt. */
   public sealed interface Result permits Won, Lost {}
 
-  /** This JVM is the coordinator until it closes {@code lock}. */
-  public record Won(CoordinatorLock lock) implements Result {}
+  /**
+   * This JVM is the coordinator until it closes {@code lock}.
+   *
+   * @param createdLockFile the lock file did not exist before this election: a first run, or a
+   *     directory removed under a coordinator that may still be running (see {@link
+   *     CoordinatorLock#renew()})
+   */
+  public record Won(CoordinatorLock lock, boolean createdLockFile) implements Result {}
 
   /**
    * Another JVM (or another attempt in this one) is the coordinator.
@@ -64,6 +70,7 @@ public final class Election {
     }
     FileChannel channel = null;
     try {
+      boolean existed = Files.exists(key);
       channel = FileChannel.open(key, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       FileLock fileLock;
       try {
@@ -87,7 +94,7 @@ public final class Election {
             + " but could not clean up for the socket: " + e + ". Remove " + directory
             + " if nothing uses it.", e);
       }
-      return new Won(lock);
+      return new Won(lock, !existed);
     } catch (IOException e) {
       closeQuietly(channel);
       HELD_IN_THIS_JVM.remove(key);

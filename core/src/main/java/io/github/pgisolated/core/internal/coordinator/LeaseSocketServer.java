@@ -8,7 +8,9 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
@@ -62,7 +64,10 @@ public final class LeaseSocketServer implements AutoCloseable {
   private final LeaseService service;
   private final Supplier<String> status;
   private final Duration requestTimeout;
-  private final ServerSocketChannel server;
+  /** Replaced by {@link #rebind()} when the socket file was removed; read by the accept loop. */
+  private volatile ServerSocketChannel server;
+  /** The bound socket file's identity, to tell whether the file at the path is still ours. */
+  private volatile Object socketKey;
   private final UserPrincipal owner;
   private final ScheduledExecutorService timer;
   private final Set<LeaseConnection> connections = ConcurrentHashMap.newKeySet();
@@ -117,6 +122,7 @@ public final class LeaseSocketServer implements AutoCloseable {
       Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
       LeaseSocketServer started = new LeaseSocketServer(lock, service, status, requestTimeout,
           channel, Files.getOwner(socket));
+      started.socketKey = fileKeyOf(socket);
       started.acceptor.start();
       LOG.debug("Coordinator listening on {}", socket);
       return started;
@@ -129,6 +135,51 @@ public final class LeaseSocketServer implements AutoCloseable {
 
   public Path socketFile() {
     return lock.directory().socketFile();
+  }
+
+  /** Whether the socket file at the path is still the one this server listens on. */
+  public boolean isBound() {
+    Object key = socketKey;
+    return key == null ? Files.exists(socketFile()) : key.equals(fileKeyOf(socketFile()));
+  }
+
+  /**
+   * Listens on a new socket file at the path, after the old one was removed (a temporary-file
+   * cleaner): clients can connect again. Connections already open stay as they are. Call it
+   * only while holding the (renewed) lock.
+   *
+   * @throws CoordinatorUnavailableException if the socket cannot be bound
+   */
+  public synchronized void rebind() {
+    lock.throwIfNotHeld();
+    if (closing) {
+      return;
+    }
+    Path socket = socketFile();
+    ServerSocketChannel fresh = null;
+    try {
+      Files.deleteIfExists(socket);
+      fresh = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+      fresh.bind(UnixDomainSocketAddress.of(socket), 64);
+      Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+      ServerSocketChannel old = server;
+      server = fresh;
+      socketKey = fileKeyOf(socket);
+      // Ends the accept loop's wait on the old channel; it goes on with the new one.
+      closeQuietly(old);
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(fresh);
+      throw new CoordinatorUnavailableException("Could not listen again on the coordinator socket " + socket
+          + ": " + e, e);
+    }
+  }
+
+  private static Object fileKeyOf(Path file) {
+    try {
+      return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   /** Whether the server accepts connections (not closed, accept thread alive). */
@@ -210,10 +261,14 @@ public final class LeaseSocketServer implements AutoCloseable {
   private void acceptLoop() {
     while (!closing) {
       SocketChannel channel;
+      ServerSocketChannel listening = server;
       try {
-        channel = server.accept();
+        channel = listening.accept();
       } catch (ClosedChannelException e) {
-        return; // close()
+        if (closing || listening == server) {
+          return; // close()
+        }
+        continue; // rebind(): listen on the new channel
       } catch (IOException | RuntimeException e) {
         if (closing) {
           return;

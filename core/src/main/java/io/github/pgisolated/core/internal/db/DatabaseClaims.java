@@ -7,8 +7,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -54,6 +56,24 @@ public final class DatabaseClaims implements AutoCloseable {
   /** Gives a claim up (the database is no longer this pool's). */
   public void release(String database) throws SQLException {
     call("select pg_advisory_unlock(?, ?)", CLASS_ID, held, database, false);
+  }
+
+  /**
+   * Gives up every claim on a name the filter accepts, keeping holder locks: a coordinator that
+   * steps down while its JVM runs on lets the new coordinator adopt its clones, while this JVM's
+   * tests still hold theirs.
+   */
+  public void releaseClaims(Predicate<String> which) throws SQLException {
+    List<String> names;
+    lock.lock();
+    try {
+      names = held.stream().filter(which).toList();
+    } finally {
+      lock.unlock();
+    }
+    for (String name : names) {
+      release(name);
+    }
   }
 
   /** Marks this JVM as the holder of a leased database; false if another session already is. */

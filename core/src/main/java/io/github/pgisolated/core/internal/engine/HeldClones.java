@@ -18,6 +18,7 @@ import io.github.pgisolated.core.internal.server.ServerEndpoint;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -248,6 +249,20 @@ final class HeldClones {
     if (last != null && live.get(lost.database()) == clone) {
       LOG.error("Could not re-claim {} after a coordinator takeover; it stays held by this JVM's holder lock until "
           + "the test gives it back", lost.database(), last);
+    }
+  }
+
+  /**
+   * This JVM stopped coordinating (another JVM was elected in its re-created directory): every
+   * clone its own pools handed to this JVM's tests is re-claimed from the new coordinator, as a
+   * client re-claims after a takeover. Runs on the caller's thread, one clone after another.
+   */
+  void coordinatorSteppedDown(LeaseService resigned) {
+    for (HeldClone clone : List.copyOf(live.values())) {
+      HeldClone.Source source = clone.source();
+      if (source.service() == resigned) {
+        leaseLost(source.lease());
+      }
     }
   }
 

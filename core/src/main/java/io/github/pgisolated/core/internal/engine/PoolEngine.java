@@ -17,6 +17,7 @@ import io.github.pgisolated.core.internal.coordinator.LeaseService.Holder;
 import io.github.pgisolated.core.internal.db.DataSources;
 import io.github.pgisolated.core.internal.db.DatabaseAdmin;
 import io.github.pgisolated.core.internal.db.DatabaseClaims;
+import io.github.pgisolated.core.internal.db.DatabaseNames;
 import io.github.pgisolated.core.internal.db.TemplateFingerprint;
 import io.github.pgisolated.core.internal.pool.CoordinatorPools;
 import io.github.pgisolated.core.internal.pool.PoolStatistics;
@@ -123,7 +124,16 @@ public final class PoolEngine implements PgIsolatedPool {
           return new CoordinatorPools(admin, adminPool, claims, workers, config, endpoint::description, unclean,
               report);
         },
-        held::leaseLost);
+        held::leaseLost, resigned -> {
+          // The new coordinator can adopt this JVM's clones only once their claims are free.
+          try {
+            claims.releaseClaims(name -> DatabaseNames.hashOfCloneName(name).isPresent());
+          } catch (SQLException e) {
+            LOG.warn("Could not give up this JVM's claims on its clones after it stopped coordinating; the new "
+                + "coordinator adopts them once this JVM ends", e);
+          }
+          held.coordinatorSteppedDown(resigned);
+        });
     held.leaseFrom(coordination);
     this.resetsUnavailable = resetsUnavailable();
     trimmer.scheduleWithFixedDelay(this::trim, TRIM_PERIOD_MILLIS, TRIM_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
