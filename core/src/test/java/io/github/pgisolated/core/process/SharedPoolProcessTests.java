@@ -148,18 +148,15 @@ class SharedPoolProcessTests {
 
   @Test
   void killingTheCoordinatorFailsNoLeaseInTheOtherJvms() throws Exception {
-    ChildJvm coordinator = worker("coordinator", -1, 0, 1);
-    assertThat(coordinator.await(STARTED, START).group(1)).isEqualTo("true");
-    String heldByCoordinator = coordinator.await(LEASED, START).group(1);
+    Holding holding = coordinatorHoldingALease("coordinator");
+    ChildJvm coordinator = holding.jvm();
+    String heldByCoordinator = holding.database();
     long heldOid = oidOf(heldByCoordinator);
     ChildJvm b = worker("b", 120, 20, 2);
     ChildJvm c = worker("c", 120, 20, 2);
     assertThat(b.await(STARTED, START).group(1)).isEqualTo("false");
     assertThat(c.await(STARTED, START).group(1)).isEqualTo("false");
-    long deadline = System.nanoTime() + START.toNanos();
-    while ((leasedLines(b) < 5 || leasedLines(c) < 5) && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
+    awaitLeases(5, b, c);
     coordinator.kill();
     // The dead coordinator's own lease had no holder left: it is recreated (a new database under
     // the same name), not lost. Watched from the maintenance database, so that the check itself
@@ -232,16 +229,11 @@ class SharedPoolProcessTests {
 
   @Test
   void aCoordinatorWhoseDirectoryIsRemovedCreatesItAgainAndKeepsEveryLease() throws Exception {
-    ChildJvm coordinator = worker("coordinator", -1, 0, 1);
-    assertThat(coordinator.await(STARTED, START).group(1)).isEqualTo("true");
-    String held = coordinator.await(LEASED, START).group(1);
+    String held = coordinatorHoldingALease("coordinator").database();
     long heldOid = oidOf(held);
     ChildJvm b = worker("b", 120, 20, 2);
     assertThat(b.await(STARTED, START).group(1)).isEqualTo("false");
-    long deadline = System.nanoTime() + START.toNanos();
-    while (leasedLines(b) < 5 && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
+    awaitLeases(5, b);
     // What a temporary-file cleaner does: everything under the base, lock and socket included.
     Path base = directory.resolve("coordinator");
     deleteRecursively(base);
@@ -260,9 +252,9 @@ class SharedPoolProcessTests {
 
   @Test
   void aCoordinatorThatFindsAnotherElectedInItsRecreatedDirectoryStepsDownAndNoLeaseIsLost() throws Exception {
-    ChildJvm a = worker("a", -1, 0, 1);
-    assertThat(a.await(STARTED, START).group(1)).isEqualTo("true");
-    String heldByA = a.await(LEASED, START).group(1);
+    Holding holding = coordinatorHoldingALease("a");
+    ChildJvm a = holding.jvm();
+    String heldByA = holding.database();
     ChildJvm b = worker("b", -1, 0, 1);
     assertThat(b.await(STARTED, START).group(1)).isEqualTo("false");
     String heldByB = b.await(LEASED, START).group(1);
@@ -299,6 +291,23 @@ class SharedPoolProcessTests {
     assertThat(oidOf(heldByB)).isEqualTo(oidB);
     assertThat(holderRows(heldByA)).isEqualTo(1);
     assertThat(holderRows(heldByB)).isEqualTo(1);
+  }
+
+  /** A worker JVM that was elected coordinator, and the database it holds until it is killed. */
+  private record Holding(ChildJvm jvm, String database) {}
+
+  private Holding coordinatorHoldingALease(String name) throws Exception {
+    ChildJvm jvm = worker(name, -1, 0, 1);
+    assertThat(jvm.await(STARTED, START).group(1)).as("%s elected coordinator", name).isEqualTo("true");
+    return new Holding(jvm, jvm.await(LEASED, START).group(1));
+  }
+
+  /** Waits until each of the JVMs has leased at least {@code leases} times. */
+  private static void awaitLeases(int leases, ChildJvm... jvms) throws InterruptedException {
+    long deadline = System.nanoTime() + START.toNanos();
+    while (java.util.Arrays.stream(jvms).anyMatch(j -> leasedLines(j) < leases) && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
   }
 
   /** Waits for the new coordinator (c) to log that it handed each of them back to its holder. */

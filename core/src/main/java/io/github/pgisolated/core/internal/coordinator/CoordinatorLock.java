@@ -3,7 +3,6 @@ package io.github.pgisolated.core.internal.coordinator;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -83,12 +82,7 @@ public final class CoordinatorLock implements AutoCloseable {
     try {
       directory.recreate();
       fresh = FileChannel.open(key, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-      FileLock freshLock;
-      try {
-        freshLock = fresh.tryLock();
-      } catch (OverlappingFileLockException e) {
-        freshLock = null;
-      }
+      FileLock freshLock = Election.tryLock(fresh);
       if (freshLock == null) {
         fresh.close();
         lost = true;

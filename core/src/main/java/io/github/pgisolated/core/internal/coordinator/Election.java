@@ -72,12 +72,7 @@ public final class Election {
     try {
       boolean existed = Files.exists(key);
       channel = FileChannel.open(key, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-      FileLock fileLock;
-      try {
-        fileLock = channel.tryLock();
-      } catch (OverlappingFileLockException e) {
-        fileLock = null;
-      }
+      FileLock fileLock = tryLock(channel);
       if (fileLock == null) {
         channel.close();
         HELD_IN_THIS_JVM.remove(key);
@@ -100,6 +95,15 @@ public final class Election {
       HELD_IN_THIS_JVM.remove(key);
       throw new CoordinatorUnavailableException("Could not open the coordinator election lock "
           + key + ": " + e + ". Check that " + directory + " is writable by this user.", e);
+    }
+  }
+
+  /** The lock, or null when another process (or, by accident, this one) holds it. */
+  static FileLock tryLock(FileChannel channel) throws IOException {
+    try {
+      return channel.tryLock();
+    } catch (OverlappingFileLockException e) {
+      return null;
     }
   }
 
