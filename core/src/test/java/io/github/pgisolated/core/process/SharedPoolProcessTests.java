@@ -246,6 +246,8 @@ class SharedPoolProcessTests {
       assertThat(done.group(2)).as("violations in %s: %s; warnings: %s", jvm, jvm.output(), problems()).isEqualTo("0");
     }
     assertThat(Files.readString(directory.resolve("coordinator.log"))).contains("were created again");
+    assertThat(Files.readString(directory.resolve("b.log"))).as("b, running while the directory was gone, "
+        + "waited for the coordinator instead of being elected").doesNotContain("This JVM coordinates");
     assertThat(oidOf(held)).as("the coordinator's own lease, %s", held).isEqualTo(heldOid);
     assertThat(holderRows(held)).isEqualTo(1);
   }
