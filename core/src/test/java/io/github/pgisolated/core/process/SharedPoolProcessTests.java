@@ -322,8 +322,14 @@ class SharedPoolProcessTests {
       }
       Thread.sleep(50);
     }
-    throw new AssertionError("the new coordinator did not re-claim " + databases + " for their holders within 20 s; "
-        + "warnings: " + problems());
+    StringBuilder logs = new StringBuilder();
+    for (String name : List.of("a", "b", "c")) {
+      List<String> lines = Files.readAllLines(directory.resolve(name + ".log"));
+      logs.append("\n--- ").append(name).append(".log (last 40 lines):\n")
+          .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size())));
+    }
+    throw new AssertionError("the new coordinator did not re-claim " + databases + " for their holders within 20 s"
+        + logs);
   }
 
   private static void signal(String signal, ChildJvm jvm) throws Exception {

@@ -154,6 +154,20 @@ public final class LeaseSocketClient implements LeaseService, AutoCloseable {
     return held.size();
   }
 
+  /**
+   * The coordinator went away (one of its connections ended): closes every connection, and each
+   * lease still held is reported to the {@link #onLost} listeners by its own watcher, as if its
+   * connection had ended on its own. Without this, leases whose end-of-stream arrives after the
+   * first one's (a coordinator that steps down closes its connections one by one) would be
+   * dropped unreported, and never re-claimed.
+   */
+  public void abandon() {
+    closed = true;
+    held.values().forEach(holding -> holding.channel.close());
+    timer.shutdown();
+    watchers.shutdown(); // each reports its lease as its read fails, then ends
+  }
+
   /** Closes every connection (the coordinator takes those leases back); no listener is told. */
   @Override
   public void close() {

@@ -226,9 +226,9 @@ final class Coordination implements AutoCloseable {
   synchronized void lost(LeaseService failed) {
     if (current == failed && failed == client) {
       current = null;
-      // Leases still held through the old client are re-claimed by their holders; the client's
-      // connections are already dead.
-      client.close();
+      // Leases still held through the old client are re-claimed by their holders: each is
+      // reported lost by its watcher, also those whose connections have not ended yet.
+      client.abandon();
       client = null;
       notifyAll();
     }
