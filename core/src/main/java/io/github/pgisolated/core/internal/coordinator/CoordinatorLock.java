@@ -143,7 +143,8 @@ public final class CoordinatorLock implements AutoCloseable {
     }
   }
 
-  private static Object fileKeyOf(Path file) {
+  /** A file's identity (device and inode on Unix), without following links; null if it is gone. */
+  static Object fileKeyOf(Path file) {
     try {
       return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
     } catch (IOException e) {

@@ -8,9 +8,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
@@ -122,7 +120,7 @@ public final class LeaseSocketServer implements AutoCloseable {
       Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
       LeaseSocketServer started = new LeaseSocketServer(lock, service, status, requestTimeout,
           channel, Files.getOwner(socket));
-      started.socketKey = fileKeyOf(socket);
+      started.socketKey = CoordinatorLock.fileKeyOf(socket);
       started.acceptor.start();
       LOG.debug("Coordinator listening on {}", socket);
       return started;
@@ -140,7 +138,7 @@ public final class LeaseSocketServer implements AutoCloseable {
   /** Whether the socket file at the path is still the one this server listens on. */
   public boolean isBound() {
     Object key = socketKey;
-    return key == null ? Files.exists(socketFile()) : key.equals(fileKeyOf(socketFile()));
+    return key == null ? Files.exists(socketFile()) : key.equals(CoordinatorLock.fileKeyOf(socketFile()));
   }
 
   /**
@@ -164,21 +162,13 @@ public final class LeaseSocketServer implements AutoCloseable {
       Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
       ServerSocketChannel old = server;
       server = fresh;
-      socketKey = fileKeyOf(socket);
+      socketKey = CoordinatorLock.fileKeyOf(socket);
       // Ends the accept loop's wait on the old channel; it goes on with the new one.
       closeQuietly(old);
     } catch (IOException | RuntimeException e) {
       closeQuietly(fresh);
       throw new CoordinatorUnavailableException("Could not listen again on the coordinator socket " + socket
           + ": " + e, e);
-    }
-  }
-
-  private static Object fileKeyOf(Path file) {
-    try {
-      return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
-    } catch (IOException e) {
-      return null;
     }
   }
 
