@@ -47,17 +47,23 @@ final class ChildJvm implements AutoCloseable {
 
   static ChildJvm start(String name, Class<?> main, Map<String, String> systemProperties, Path log, String... args)
       throws IOException {
+    Map<String, String> properties = new java.util.LinkedHashMap<>();
+    // No refill process after a child's run unless a test asks for one: it would outlive the test.
+    properties.put("pgisolated.pool.refill", "false");
+    properties.putAll(systemProperties);
+    return start(name, main, properties, System.getProperty("java.class.path"), log, args);
+  }
+
+  /** A child on a class path of the test's choosing (another pgisolated version), with exactly these properties. */
+  static ChildJvm start(String name, Class<?> main, Map<String, String> systemProperties, String classPath, Path log,
+      String... args) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx256m");
     command.add("-XX:TieredStopAtLevel=1");
-    // No refill process after a child's run unless a test asks for one: it would outlive the test.
-    if (!systemProperties.containsKey("pgisolated.pool.refill")) {
-      command.add("-Dpgisolated.pool.refill=false");
-    }
     systemProperties.forEach((k, v) -> command.add("-D" + k + "=" + v));
     command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
+    command.add(classPath);
     command.add(main.getName());
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).redirectError(log.toFile());

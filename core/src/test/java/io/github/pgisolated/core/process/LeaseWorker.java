@@ -24,7 +24,8 @@ import java.util.Locale;
  * <p>Arguments: {@code <hash-input> <leases> <hold-millis> <threads>}; configuration from
  * {@code -Dpgisolated.*}. Prints {@code STARTED coordinator=<bool>}, one
  * {@code LEASED <database> <lease ms>} per lease, {@code VIOLATION ...} when a database was not
- * its own, {@code FAILED ...} when a lease or its check failed, and finally
+ * its own, {@code FAILED ...} when a lease or its check failed (with the exceptions closing the
+ * lease added, suppressed), and finally
  * {@code DONE leases=<n> violations=<n> p50_ms=.. p99_ms=.. max_ms=..} (violations counting both).
  * A {@code <leases>} of -1 leases once and holds forever (to be killed); 0 leases until the file
  * named by {@code -Dworker.stop-at} exists (the chaos soak).
@@ -80,7 +81,11 @@ public final class LeaseWorker {
               }
             } catch (Exception e) {
               violations.add(e.toString());
-              System.out.println("FAILED " + e.toString().replace('\n', ' '));
+              StringBuilder failure = new StringBuilder(e.toString());
+              for (Throwable suppressed : e.getSuppressed()) {
+                failure.append(" [suppressed: ").append(suppressed).append(']');
+              }
+              System.out.println("FAILED " + failure.toString().replace('\n', ' '));
             }
           }
         });

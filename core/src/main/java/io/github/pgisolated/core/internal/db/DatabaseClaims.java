@@ -87,6 +87,24 @@ public final class DatabaseClaims implements AutoCloseable {
   }
 
   /**
+   * Whether the session that holds this JVM's claims broke while it held some: the server died,
+   * or restarted after one of its processes crashed, and took every claim with it. Without {@code
+   * probe} cheap (no round trip: the driver marks a connection closed once it fails); with it, the
+   * session is asked too (an idle session the server ended looks open until it is used).
+   */
+  public boolean isLost(boolean probe) {
+    lock.lock();
+    try {
+      return connection != null && (!held.isEmpty() || !holding.isEmpty())
+          && (connection.isClosed() || probe && !connection.isValid(1));
+    } catch (SQLException e) {
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
    * Which of these databases some live session (any JVM's, this one's included) holds as a
    * lease holder.
    */

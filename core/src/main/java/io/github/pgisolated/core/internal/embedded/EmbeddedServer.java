@@ -61,6 +61,11 @@ public final class EmbeddedServer implements PostgresServer {
     return java.util.Optional.of(layout.dataDirectory());
   }
 
+  /** The server's log file (where PostgreSQL says why it stopped). */
+  public java.nio.file.Path serverLog() {
+    return layout.serverLog();
+  }
+
   /** The postmaster's pid at the time this JVM started or found the server. */
   public long postmasterPid() {
     return postmasterPid;

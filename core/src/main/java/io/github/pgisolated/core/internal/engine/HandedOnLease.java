@@ -13,12 +13,12 @@ import javax.sql.DataSource;
  * <p>Thread-safe: the give-back is decided under this object's monitor, once.
  */
 final class HandedOnLease implements ClientLease {
-  private final PoolEngine engine;
+  private final ServerSession engine;
   private final HeldClone clone;
   private final LeaseDataSource dataSource;
   private boolean released;
 
-  HandedOnLease(PoolEngine engine, HeldClone clone) {
+  HandedOnLease(ServerSession engine, HeldClone clone) {
     this.engine = engine;
     this.clone = clone;
     this.dataSource = new LeaseDataSource(clone.pool, clone.database.databaseName());

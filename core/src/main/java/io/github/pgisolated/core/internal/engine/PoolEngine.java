@@ -1,9 +1,7 @@
 package io.github.pgisolated.core.internal.engine;
 
-import com.zaxxer.hikari.HikariDataSource;
 import io.github.pgisolated.core.DatabaseLease;
 import io.github.pgisolated.core.LeaseMode;
-import io.github.pgisolated.core.PgDatabase;
 import io.github.pgisolated.core.PgIsolatedConfig;
 import io.github.pgisolated.core.PgIsolatedConfig.Coordinator;
 import io.github.pgisolated.core.PgIsolatedPool;
@@ -12,50 +10,38 @@ import io.github.pgisolated.core.TemplateDefinition;
 import io.github.pgisolated.core.UnableToLeaseDatabaseException;
 import io.github.pgisolated.core.UnableToStartPostgresException;
 import io.github.pgisolated.core.internal.coordinator.CoordinatorDirectory;
-import io.github.pgisolated.core.internal.coordinator.LeaseService.Disposition;
-import io.github.pgisolated.core.internal.coordinator.LeaseService.Holder;
-import io.github.pgisolated.core.internal.db.DataSources;
 import io.github.pgisolated.core.internal.db.DatabaseAdmin;
-import io.github.pgisolated.core.internal.db.DatabaseClaims;
-import io.github.pgisolated.core.internal.db.DatabaseNames;
-import io.github.pgisolated.core.internal.db.TemplateFingerprint;
-import io.github.pgisolated.core.internal.pool.CoordinatorPools;
 import io.github.pgisolated.core.internal.pool.PoolStatistics;
 import io.github.pgisolated.core.internal.report.RunReport;
 import io.github.pgisolated.core.internal.server.PostgresServer;
 import io.github.pgisolated.core.internal.server.ServerEndpoint;
-import io.github.pgisolated.core.internal.template.TemplateHasher;
-import io.github.pgisolated.core.internal.template.TemplateRegistry;
 import java.lang.management.ManagementFactory;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link PgIsolatedPool} of one JVM.
+ * The {@link PgIsolatedPool} of one JVM, across the lives of its server.
  *
- * <p>Templates are built here, by the JVM that needs them ({@link TemplateRegistry}). Clones come
- * from the coordinator ({@link HeldClones}) and stay in this JVM from test to test
- * ({@link WarmClones}, one set per template): a test that changed only rows and sequences gets them
- * put back in place and its clone, warm connections and all, serves the next test; anything else
- * sends the clone back to the coordinator to be recreated. Read-only leases are not reset: their
- * clone goes back as it is, or is recreated if the test left something behind.
+ * <p>The work is done by a {@link ServerSession}: this JVM's pool on one run of the server. When
+ * the server dies (killed, out of memory, {@code pg_ctl stop -m immediate}), that session finds
+ * out ({@link ServerWatch}) and is over; the next lease ends it and starts a new one, on a new
+ * server: {@link Servers#start} restarts the embedded server under its cluster lock, so of all the
+ * JVMs that find it dead exactly one starts it and the others find it running; an external server is
+ * connected to again. The new session joins the election afresh, and the new coordinator rebuilds its
+ * pools from the databases the server kept, as after any takeover. A lease that was waiting when the
+ * server died is retried once on the new session, within its timeout; leases held at that moment fail
+ * with {@link io.github.pgisolated.core.PostgresServerDiedException} when given back.
+ *
+ * <p>An external server that is down is tried at most once a second: leases in between fail at once
+ * with the last attempt's error, so a suite whose server is gone fails fast instead of every test
+ * waiting out its lease timeout.
+ *
+ * <p>Thread-safe. Sessions are replaced under {@link #restartLock}, the only lock this class takes;
+ * the current session is read without it.
  */
 public final class PoolEngine implements PgIsolatedPool {
   private static final Logger LOG = LoggerFactory.getLogger(PoolEngine.class);
@@ -65,88 +51,40 @@ public final class PoolEngine implements PgIsolatedPool {
    * they are after a reset in place, markers carry fingerprints, demand and clean stamps.
    */
   static final int COMPATIBILITY = 3;
-  /** How often idle clones this JVM does not need are given back. */
-  private static final long TRIM_PERIOD_MILLIS = 250;
+  /** How soon after a failed attempt to start or reach the server the next one is made. */
+  private static final long RESTART_HOLD_OFF_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final PgIsolatedConfig config;
-  private final PostgresServer server;
-  private final ServerEndpoint endpoint;
-  private final HikariDataSource adminPool;
-  private final DatabaseAdmin admin;
-  private final DatabaseClaims claims;
-  private final ThreadPoolExecutor workers;
-  private final ExecutorService closer;
-  private final ExecutorService requests;
-  private final ExecutorService resetters;
-  private final ScheduledExecutorService trimmer;
-  private final TemplateRegistry templates;
-  private final Coordination coordination;
-  private final HeldClones held;
-  private final Holder holder;
-  private final KeptDatabases kept;
-  private final RunReport report = new RunReport();
-  private final Optional<String> resetsUnavailable;
-  private final Map<TemplateDefinition, String> hashes = new ConcurrentHashMap<>();
-  private final Map<String, WarmClones> warm = new ConcurrentHashMap<>();
+  private final RunReport report;
+  private final Object restartLock = new Object();
   private final AtomicBoolean firstLeaseLogged = new AtomicBoolean();
+  private volatile ServerSession session;
   private volatile boolean closed;
+  /** The last failed restart and when (guarded by {@link #restartLock}). */
+  private RuntimeException restartFailure;
+  private long restartFailedAt;
 
-  private PoolEngine(PgIsolatedConfig config, PostgresServer server) {
-    OwnClasses.loadInBackground();
+  private PoolEngine(PgIsolatedConfig config, RunReport report, ServerSession session) {
     this.config = config;
-    this.server = server;
-    this.endpoint = server.endpoint();
-    this.adminPool = DataSources.pool(endpoint, endpoint.maintenanceDatabase(), config.poolParallelTasks() + 4,
-        "pgisolated-admin", DatabaseAdmin.APPLICATION_NAME);
-    this.admin = new DatabaseAdmin(adminPool, endpoint.majorVersion(), config.cloneStrategy());
-    this.claims = new DatabaseClaims(() -> {
-      try {
-        return DataSources.connect(endpoint, endpoint.maintenanceDatabase());
-      } catch (SQLException e) {
-        throw new UnableToStartPostgresException("Could not open pgisolated's session on " + endpoint + ": " + e, e);
-      }
-    });
-    this.workers = daemonPool("pgisolated-worker-", config.poolParallelTasks());
-    this.closer = Executors.newCachedThreadPool(daemonThreads("pgisolated-closer-"));
-    // Requests block in the coordinator's pool (or on its socket) until a clone is ready.
-    this.requests = Executors.newCachedThreadPool(daemonThreads("pgisolated-request-"));
-    this.resetters = daemonPool("pgisolated-reset-", Math.max(2, Runtime.getRuntime().availableProcessors()));
-    this.trimmer = Executors.newSingleThreadScheduledExecutor(daemonThreads("pgisolated-trim-"));
-    this.templates = TemplateRegistry.create(endpoint, admin, claims, config, report);
-    this.kept = new KeptDatabases(admin, config.keepFailedDatabases());
-    long pid = ProcessHandle.current().pid();
-    this.holder = new Holder(pid, "JVM " + pid);
-    this.held = new HeldClones(config, endpoint, claims, closer, holder);
-    this.coordination = new Coordination(coordinatorDirectory(config, server),
-        unclean -> {
-          // A coordinator also clears away what earlier runs kept for debugging.
-          workers.execute(kept::dropThoseOfEndedRuns);
-          return new CoordinatorPools(admin, adminPool, claims, workers, config, endpoint::description, unclean,
-              report);
-        },
-        held::leaseLost, resigned -> {
-          // The new coordinator can adopt this JVM's clones only once their claims are free.
-          try {
-            claims.releaseClaims(name -> DatabaseNames.hashOfCloneName(name).isPresent());
-          } catch (SQLException e) {
-            LOG.warn("Could not give up this JVM's claims on its clones after it stopped coordinating; the new "
-                + "coordinator adopts them once this JVM ends", e);
-          }
-          held.coordinatorSteppedDown(resigned);
-        });
-    held.leaseFrom(coordination);
-    this.resetsUnavailable = resetsUnavailable();
-    trimmer.scheduleWithFixedDelay(this::trim, TRIM_PERIOD_MILLIS, TRIM_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+    this.report = report;
+    this.session = session;
   }
 
   /** Starts the configured server and a pool on it. */
   public static PoolEngine start(PgIsolatedConfig config) {
+    OwnClasses.loadInBackground();
     long start = System.nanoTime();
+    RunReport report = new RunReport();
+    PoolEngine engine = new PoolEngine(config, report, newSession(config, report));
+    LOG.info("pgisolated ready on {} in {} ms", engine.serverDescription(),
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    return engine;
+  }
+
+  private static ServerSession newSession(PgIsolatedConfig config, RunReport report) {
     PostgresServer server = Servers.start(config);
     try {
-      PoolEngine engine = new PoolEngine(config, server);
-      LOG.info("pgisolated ready on {} in {} ms", server.endpoint(), millisSince(start));
-      return engine;
+      return new ServerSession(config, server, report);
     } catch (RuntimeException e) {
       server.close();
       throw e;
@@ -168,45 +106,21 @@ public final class PoolEngine implements PgIsolatedPool {
         server.coordinationKey().get() + " compatibility " + COMPATIBILITY);
   }
 
-  /**
-   * Why this server can't reset clones in place, if it can't: the statistics resets rely on are
-   * flushed on demand from PostgreSQL 15 on, and are only there with {@code track_counts} on.
-   */
-  private Optional<String> resetsUnavailable() {
-    if (endpoint.majorVersion() < 15) {
-      return Optional.of("PostgreSQL " + endpoint.majorVersion() + " can't flush statistics on demand "
-          + "(pg_stat_force_next_flush, PostgreSQL 15 and later)");
-    }
-    try (Connection c = adminPool.getConnection(); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("select current_setting('track_counts')::bool")) {
-      rs.next();
-      return rs.getBoolean(1) ? Optional.empty()
-          : Optional.of("the server runs with track_counts off, so PostgreSQL does not count what tests change");
-    } catch (SQLException e) {
-      return Optional.of("its settings could not be read (" + e.getMessage() + ")");
-    }
-  }
-
   @Override
   public DatabaseLease lease(TemplateDefinition template, Duration timeout, LeaseMode mode, ResetMode reset) {
-    if (closed) {
-      throw new UnableToLeaseDatabaseException("This pgisolated pool is closed.");
-    }
-    long start = System.nanoTime();
-    String hash = templateHash(template);
-    Optional<TemplateFingerprint> fingerprint = templates.ensureReady(template, hash,
-        start + config.templateTimeout().toNanos());
     long deadline = System.nanoTime() + timeout.toNanos();
-    TestLease lease;
-    if (mode == LeaseMode.READ_ONLY) {
-      lease = new TestLease(this, held.acquireReadOnly(hash, deadline, admin), null, reset);
-    } else {
-      WarmClones set = warm.computeIfAbsent(hash, h -> new WarmClones(h, new TemplateResets(h, fingerprint,
-          config.resetVerify(), resetsUnavailable), this, requests, resetters, config.prefetch(), config.resetVerify(),
-          report));
-      lease = new TestLease(this, set.take(deadline), set, reset);
+    ServerSession current = live();
+    DatabaseLease lease;
+    try {
+      lease = current.lease(template, timeout, mode, reset);
+    } catch (RuntimeException e) {
+      if (closed || !current.serverDied(ServerSession.isConnectionLoss(e))) {
+        throw e;
+      }
+      // The server died while this lease waited: once more, on the next server.
+      ServerSession next = replace(current);
+      lease = next.lease(template, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())), mode, reset);
     }
-    report.leases().add(System.nanoTime() - start);
     if (firstLeaseLogged.compareAndSet(false, true)) {
       // Time to first test: what a user waits for before the first test runs.
       LOG.info("First database leased {} ms after this JVM started",
@@ -215,13 +129,52 @@ public final class PoolEngine implements PgIsolatedPool {
     return lease;
   }
 
+  /** The current session, replaced first if its server died. */
+  private ServerSession live() {
+    if (closed) {
+      throw new UnableToLeaseDatabaseException("This pgisolated pool is closed.");
+    }
+    ServerSession current = session;
+    return current.death() == null ? current : replace(current);
+  }
+
+  /** Ends a dead session and starts the next (unless another thread did already). */
+  private ServerSession replace(ServerSession dead) {
+    synchronized (restartLock) {
+      if (closed) {
+        throw new UnableToLeaseDatabaseException("This pgisolated pool is closed.");
+      }
+      if (session != dead && session.death() == null) {
+        return session;
+      }
+      ServerSession current = session;
+      current.closeAfterDeath();
+      if (restartFailure != null && System.nanoTime() - restartFailedAt < RESTART_HOLD_OFF_NANOS) {
+        throw restartFailure;
+      }
+      long began = System.nanoTime();
+      try {
+        ServerSession next = newSession(config, report);
+        session = next;
+        restartFailure = null;
+        LOG.warn("pgisolated goes on with {} ({} ms after finding the server gone: {})", next.endpoint().description(),
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began), current.death());
+        return next;
+      } catch (RuntimeException e) {
+        restartFailure = new UnableToStartPostgresException(current.death() + ". Starting or reaching it again failed: "
+            + e.getMessage() + " The next lease tries again (at most once a second).", e);
+        restartFailedAt = System.nanoTime();
+        throw restartFailure;
+      }
+    }
+  }
+
   /**
    * Joins the election now instead of at the first lease: a long-lived server (pgisolated-cli's
    * serve) should be the coordinator when it can. True when this JVM is the coordinator.
    */
   public boolean joinElection() {
-    coordination.service(System.nanoTime() + config.leaseTimeout().toNanos());
-    return coordination.isCoordinator();
+    return live().joinElection();
   }
 
   /**
@@ -230,9 +183,7 @@ public final class PoolEngine implements PgIsolatedPool {
    * the template themselves (pgisolated-cli's pgmanager databases).
    */
   public String ensureTemplate(TemplateDefinition template) {
-    String hash = templateHash(template);
-    templates.ensureReady(template, hash, System.nanoTime() + config.templateTimeout().toNanos());
-    return hash;
+    return live().ensureTemplate(template);
   }
 
   /**
@@ -241,119 +192,24 @@ public final class PoolEngine implements PgIsolatedPool {
    * which hands the database on to that client.
    */
   public ClientLease leaseBuilt(String hash, Duration timeout) {
-    if (closed) {
-      throw new UnableToLeaseDatabaseException("This pgisolated pool is closed.");
-    }
-    return new HandedOnLease(this, held.acquire(hash, System.nanoTime() + timeout.toNanos()));
-  }
-
-  /**
-   * Gets a clone for a set, warms its first connection and takes its baseline (the template's
-   * snapshot first, on the first clone); runs on a request thread, and reports to the set.
-   */
-  void acquireFor(WarmClones set) {
-    try {
-      set.arrived(held.acquireWarm(set.hash(), set.resets(), System.nanoTime() + config.leaseTimeout().toNanos()));
-    } catch (RuntimeException e) {
-      set.requestFailed(e);
-    }
-  }
-
-  /** The clone of a read-only lease goes back: as it is when the test left it tidy, else to be recreated. */
-  void leaveReadOnly(HeldClone clone, boolean tidy) {
-    if (!held.leaveReadOnly(clone, tidy, admin)) {
-      report.recreatedBecause("read-only test left connections open or failed");
-    }
-  }
-
-  /** A session of pgisolated's own on a database of this server. */
-  Connection connect(String database) throws SQLException {
-    return DataSources.connect(endpoint, database);
-  }
-
-  void leave(HeldClone clone, Disposition disposition) {
-    held.leave(clone, disposition);
-  }
-
-  /**
-   * Keeps a test's clone for debugging (see {@link KeptDatabases}); empty when this JVM has kept as
-   * many as it may, or keeping failed (then the clone is recreated as usual).
-   */
-  Optional<PgDatabase> keep(HeldClone clone, WarmClones set, String reason) {
-    if (set != null) {
-      set.detach(clone);
-    }
-    if (!clone.markGone()) {
-      return Optional.empty();
-    }
-    String name = clone.database.databaseName();
-    // The clone is renamed next, which needs it free of sessions: close them now.
-    clone.closeSessions();
-    report.recreatedBecause("failed test");
-    if (!kept.tryReserve()) {
-      held.giveBack(clone, Disposition.DIRTY);
-      return Optional.empty();
-    }
-    try {
-      String keptName = kept.keep(name, clone.hash, reason);
-      held.giveBack(clone, Disposition.KEPT);
-      LOG.info("Kept {} for debugging ({}) as {}", name, reason, keptName);
-      PgDatabase db = clone.database;
-      return Optional.of(new PgDatabase(db.host(), db.port(), keptName, db.user(), db.password()));
-    } catch (SQLException | RuntimeException e) {
-      kept.unreserve();
-      LOG.warn("Could not keep {} for debugging; it is recreated", name, e);
-      held.giveBack(clone, Disposition.DIRTY);
-      return Optional.empty();
-    }
-  }
-
-  /**
-   * Gives idle clones this JVM does not need back to the coordinator; all of them, of every other
-   * template, while a test of this JVM waits for the coordinator: the coordinator may have no room
-   * for that test's clone but the clones this JVM keeps idle.
-   */
-  private void trim() {
-    long now = System.nanoTime();
-    boolean starving = warm.values().stream().anyMatch(WarmClones::starving);
-    for (WarmClones set : warm.values()) {
-      try {
-        set.trim(now, starving && !set.starving());
-      } catch (RuntimeException e) {
-        LOG.debug("Could not give idle clones of {} back", set.hash(), e);
-      }
-    }
+    return live().leaseBuilt(hash, timeout);
   }
 
   /** The hash a template's databases are named after on this server. */
   public String templateHash(TemplateDefinition template) {
-    return hashes.computeIfAbsent(template, d -> TemplateHasher.hash(d, endpoint.majorVersion()));
+    return session.templateHash(template);
   }
 
   public DatabaseAdmin admin() {
-    return admin;
+    return session.admin();
   }
 
   /** The pool of a template hash when this JVM is the coordinator, else null (for tests and reports). */
   public PoolStatistics statistics(String hash) {
-    CoordinatorPools pools = coordination.pools();
-    return pools == null ? null : pools.statistics(hash);
+    return session.statistics(hash);
   }
 
-  /**
-   * For a timeout message: the coordinator's pool of a template, its state and why it is short of
-   * clones, ending with what to change.
-   */
-  String coordinatorShortage(String hash) {
-    CoordinatorPools pools = coordination.pools();
-    String state = pools == null ? null : pools.shortage(hash);
-    return (state == null ? "The coordinator is another JVM; its pool's state is in its log."
-        : "The coordinator's pool: " + state)
-        + " Raise pgisolated.pool.max-size (now " + config.poolMaxSize() + ") or pgisolated.lease-timeout, or check "
-        + "that tests give their databases back: a lease that is never closed keeps its clone.";
-  }
-
-  /** What this JVM's pool did so far (the run report's figures). */
+  /** What this JVM's pool did so far, across servers (the run report's figures). */
   public RunReport report() {
     return report;
   }
@@ -363,30 +219,27 @@ public final class PoolEngine implements PgIsolatedPool {
    * coordinator. For the refill after a run, which only works when no run is going on.
    */
   public boolean takeCoordination() {
-    coordination.service(System.nanoTime() + config.leaseTimeout().toNanos());
-    return coordination.isCoordinator();
+    return live().takeCoordination();
   }
 
-  /** Makes a template's pool now, when this JVM is the coordinator (see {@link CoordinatorPools#prepare}). */
+  /** Makes a template's pool now, when this JVM is the coordinator (see {@code CoordinatorPools#prepare}). */
   public void preparePool(String hash) {
-    CoordinatorPools pools = coordination.pools();
-    if (pools != null) {
-      pools.prepare(hash);
-    }
+    session.preparePool(hash);
   }
 
   /** Where the server keeps its data, when this JVM can see it. */
   public Optional<java.nio.file.Path> dataDirectory() {
-    return server.dataDirectory();
+    return session.dataDirectory();
   }
 
   /** Whether this JVM is the elected coordinator (or its own, with coordination off). */
   public boolean isCoordinator() {
-    return coordination.isCoordinator();
+    return session.isCoordinator();
   }
 
+  /** The current server's endpoint (a restarted embedded server may listen on another port). */
   public ServerEndpoint endpoint() {
-    return endpoint;
+    return session.endpoint();
   }
 
   @Override
@@ -396,85 +249,18 @@ public final class PoolEngine implements PgIsolatedPool {
 
   @Override
   public String serverDescription() {
-    return endpoint.description();
+    return session.endpoint().description();
   }
 
-  /**
-   * Closes in the order that lets another JVM take over cleanly: the clones this JVM keeps go back
-   * (as they are: they are clean), pending give-backs finish, then the coordinator's socket closes
-   * (its clients start electing), then the claims session (which frees this JVM's databases for the
-   * successor), and only then the election lock.
-   */
+  /** Closes the current session (see {@link ServerSession#close}): the run's report, the refill, the handover. */
   @Override
   public void close() {
-    if (closed) {
-      return;
+    synchronized (restartLock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      session.close();
     }
-    closed = true;
-    trimmer.shutdownNow();
-    warm.values().forEach(WarmClones::close);
-    held.close();
-    shutdown(resetters);
-    // Requests may wait on the coordinator for long: interrupt them, and let them finish (giving
-    // back what they got, through the closer) before the closer stops taking work.
-    requests.shutdownNow();
-    awaitTermination(requests);
-    shutdown(closer);
-    if (config.report() && (report.leases().count() > 0 || report.builds().count() > 0)) {
-      LOG.info(report.format("JVM " + holder.pid() + (coordination.isCoordinator() ? ", the coordinator" : "")));
-    }
-    // What the next run would miss, read before the pools close (with this JVM's clones back in them).
-    CoordinatorPools pools = coordination.pools();
-    Map<String, Integer> shortfalls = pools == null || coordination.directory() == null || !config.poolRefill()
-        ? Map.of() : pools.shortfalls();
-    coordination.close();
-    shutdown(workers);
-    templates.close();
-    claims.close();
-    coordination.releaseLock();
-    adminPool.close();
-    server.close();
-    if (!shortfalls.isEmpty()) {
-      // After the lock is released: the refill becomes the coordinator once nobody else is.
-      java.util.ServiceLoader.load(AfterRun.class, PoolEngine.class.getClassLoader())
-          .forEach(after -> after.ended(config, coordination.directory().directory(), shortfalls));
-    }
-  }
-
-  private static void shutdown(ExecutorService executor) {
-    executor.shutdown();
-    if (!awaitTermination(executor)) {
-      executor.shutdownNow();
-    }
-  }
-
-  private static boolean awaitTermination(ExecutorService executor) {
-    try {
-      return executor.awaitTermination(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      executor.shutdownNow();
-      return false;
-    }
-  }
-
-  private static ThreadPoolExecutor daemonPool(String prefix, int threads) {
-    ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-        daemonThreads(prefix));
-    pool.allowCoreThreadTimeOut(true);
-    return pool;
-  }
-
-  private static ThreadFactory daemonThreads(String prefix) {
-    AtomicInteger count = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, prefix + count.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
-  }
-
-  private static long millisSince(long startNanos) {
-    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
   }
 }

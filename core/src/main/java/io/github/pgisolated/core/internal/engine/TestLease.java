@@ -2,6 +2,7 @@ package io.github.pgisolated.core.internal.engine;
 
 import io.github.pgisolated.core.DatabaseLease;
 import io.github.pgisolated.core.PgDatabase;
+import io.github.pgisolated.core.PostgresServerDiedException;
 import io.github.pgisolated.core.ResetMode;
 import java.sql.SQLException;
 import java.util.Optional;
@@ -22,7 +23,7 @@ final class TestLease implements DatabaseLease {
   /** How long sessions a test closed may take to leave pg_stat_activity before they count as leaked. */
   private static final long SESSION_EXIT_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
-  private final PoolEngine engine;
+  private final ServerSession engine;
   private final HeldClone clone;
   /** The set the clone goes back to; null for a read-only lease, which is never reset. */
   private final WarmClones warm;
@@ -32,7 +33,7 @@ final class TestLease implements DatabaseLease {
   private boolean released;
 
   /** A lease in {@link io.github.pgisolated.core.LeaseMode#READ_WRITE} when {@code warm} is set, else read-only. */
-  TestLease(PoolEngine engine, HeldClone clone, WarmClones warm, ResetMode reset) {
+  TestLease(ServerSession engine, HeldClone clone, WarmClones warm, ResetMode reset) {
     this.engine = engine;
     this.clone = clone;
     this.warm = warm;
@@ -72,6 +73,7 @@ final class TestLease implements DatabaseLease {
       released = true;
     }
     dataSource.close();
+    throwIfServerDied();
     return engine.keep(clone, warm, reason);
   }
 
@@ -86,12 +88,19 @@ final class TestLease implements DatabaseLease {
       markedChanged = changed;
     }
     dataSource.close();
+    // Asked, not only read: a test whose connections just broke is often the first to notice,
+    // and the checks below would wait out the admin pool's connection timeout on a dead server.
+    engine.serverDied();
+    throwIfServerDied();
     int borrowed = 0;
     int elsewhere = 0;
     try {
       borrowed = clone.activeConnections();
       elsewhere = countForeignSessions();
     } catch (SQLException | RuntimeException e) {
+      if (engine.serverDied(ServerSession.isConnectionLoss(e))) {
+        throwIfServerDied();
+      }
       LOG.warn("Could not check {} for connections left open", clone.database.databaseName(), e);
       borrowed = Math.max(borrowed, 1);
     }
@@ -104,6 +113,20 @@ final class TestLease implements DatabaseLease {
       warm.finish(clone, because);
     }
     return new Release(borrowed, elsewhere);
+  }
+
+  /**
+   * A lease on a server that died is over: nothing of it goes back to a pool (the next
+   * coordinator finds the clone on the restarted server and recreates it), and the test fails with
+   * why, after its own errors.
+   */
+  private void throwIfServerDied() {
+    String death = engine.death();
+    if (death != null) {
+      clone.closeSessions();
+      throw new PostgresServerDiedException(death + ", while this test held " + clone.database.databaseName()
+          + ". The test's work on it is lost; the next lease gets a database on a new server.");
+    }
   }
 
   /**

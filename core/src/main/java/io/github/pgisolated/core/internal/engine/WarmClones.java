@@ -51,7 +51,7 @@ final class WarmClones {
 
   private final String hash;
   private final TemplateResets resets;
-  private final PoolEngine engine;
+  private final ServerSession engine;
   private final Executor requests;
   private final Executor resetters;
   private final boolean spare;
@@ -69,7 +69,7 @@ final class WarmClones {
   private RuntimeException lastFailure;
   private boolean closed;
 
-  WarmClones(String hash, TemplateResets resets, PoolEngine engine, Executor requests, Executor resetters,
+  WarmClones(String hash, TemplateResets resets, ServerSession engine, Executor requests, Executor resetters,
       boolean spare, boolean verify, RunReport report) {
     this.hash = hash;
     this.resets = resets;
@@ -192,7 +192,7 @@ final class WarmClones {
     }
   }
 
-  /** A clone this set got from the coordinator (see {@link PoolEngine#acquire}). */
+  /** A clone this set got from the coordinator (see {@link ServerSession#acquireFor}). */
   void arrived(HeldClone clone) {
     boolean surplus;
     lock.lock();
