@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  *   <li>failed templates of any lineage a minute after they failed ({@link #FAILED_GRACE}: by then
  *       the JVMs that waited for the build have read the error), and half-built ones whose builder
  *       died (a live builder holds the claim);</li>
- *   <li>marked clones whose template is gone;</li>
+ *   <li>marked clones whose template is gone (no database of its name: one whose marker this version
+ *       cannot read, a newer version's, keeps its clones);</li>
  * </ul>
  *
  * <p>and never the template that triggered the collection, nor one that anybody uses: it first
@@ -122,7 +123,8 @@ final class TemplateCollector implements AutoCloseable {
     Instant now = clock.instant();
     Map<String, Marker> templates = new TreeMap<>();
     Map<String, List<String>> clones = new TreeMap<>();
-    for (Map.Entry<String, String> database : admin.databasesLike(DatabaseNames.likeAnyPattern()).entrySet()) {
+    Map<String, String> databases = admin.databasesLike(DatabaseNames.likeAnyPattern());
+    for (Map.Entry<String, String> database : databases.entrySet()) {
       Optional<Marker> marker = DatabaseNames.parse(database.getValue());
       if (marker.isEmpty()) {
         continue; // not pgisolated's: never touched
@@ -136,7 +138,7 @@ final class TemplateCollector implements AutoCloseable {
         templates.put(hash, marker.get());
       }
     }
-    Map<String, String> reasons = chooseVictims(currentHash, lineage, now, templates, clones.keySet());
+    Map<String, String> reasons = chooseVictims(currentHash, lineage, now, templates, clones.keySet(), databases.keySet());
     List<String> dropped = new ArrayList<>();
     List<String> described = new ArrayList<>();
     long bytes = 0;
@@ -176,7 +178,7 @@ final class TemplateCollector implements AutoCloseable {
 
   /** Template hash to why it may go, in the order to try them. */
   private Map<String, String> chooseVictims(String currentHash, String lineage, Instant now,
-      Map<String, Marker> templates, Set<String> clonedHashes) {
+      Map<String, Marker> templates, Set<String> clonedHashes, Set<String> databaseNames) {
     Map<String, String> reasons = new LinkedHashMap<>();
     List<Marker> ofLineage = templates.values().stream()
         .filter(m -> m.kind() == Kind.TEMPLATE_READY && m.lineage().filter(lineage::equals).isPresent())
@@ -202,7 +204,10 @@ final class TemplateCollector implements AutoCloseable {
       }
     }
     for (String hash : clonedHashes) {
-      if (!templates.containsKey(hash) && !hash.equals(currentHash)) {
+      // Gone means no database of the template's name at all: one whose marker this version cannot
+      // read is a newer version's template, and its clones are that version's pool.
+      if (!templates.containsKey(hash) && !hash.equals(currentHash)
+          && !databaseNames.contains(DatabaseNames.template(hash))) {
         reasons.put(hash, "template gone");
       }
     }

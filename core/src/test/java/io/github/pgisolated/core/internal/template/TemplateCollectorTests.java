@@ -303,6 +303,26 @@ class TemplateCollectorTests {
     }
   }
 
+  @Test
+  void leavesTheClonesOfATemplateWhoseMarkerANewerVersionWroteAndDropsThoseOfATemplateThatIsGone() throws Exception {
+    TemplateDefinition current = versions("gc/" + UUID.randomUUID() + "/schema.sql", 1).get(0);
+    build(List.of(current)); // first: its pool's own collection runs as its template is ready
+    String newerHash = randomHash();
+    String goneHash = randomHash();
+    hashes.add(newerHash);
+    hashes.add(goneHash);
+    // A newer version's template: a marker this version does not read.
+    lookAlike(DatabaseNames.template(newerHash), "pgisolated:9 template " + newerHash + " ready in a format of the future");
+    String newerClone = lookAlike(DatabaseNames.clone(newerHash, 1), DatabaseNames.cloneMarker(newerHash));
+    String orphan = lookAlike(DatabaseNames.clone(goneHash, 1), DatabaseNames.cloneMarker(goneHash));
+
+    TemplateCollector.Collected collected = collectAfter(current, 1, WEEK);
+
+    assertThat(collected.databases()).contains(orphan).doesNotContain(newerClone);
+    assertThat(exists(newerClone)).as("a clone of a template whose marker is a newer version's").isTrue();
+    assertThat(exists(orphan)).as("a clone whose template is gone").isFalse();
+  }
+
   /** A template database with the given marker, made by hand. */
   private String marked(Function<String, String> marker) throws SQLException {
     String hash = randomHash();
