@@ -24,6 +24,7 @@ import io.github.pgisolated.core.internal.pool.PoolStatistics;
 import io.github.pgisolated.core.internal.report.RunReport;
 import io.github.pgisolated.core.internal.server.PostgresServer;
 import io.github.pgisolated.core.internal.server.ServerEndpoint;
+import io.github.pgisolated.core.internal.space.SpaceAdvice;
 import io.github.pgisolated.core.internal.template.TemplateHasher;
 import io.github.pgisolated.core.internal.template.TemplateRegistry;
 import java.lang.management.ManagementFactory;
@@ -112,7 +113,8 @@ public final class PoolEngine implements PgIsolatedPool {
     this.requests = Executors.newCachedThreadPool(daemonThreads("pgisolated-request-"));
     this.resetters = daemonPool("pgisolated-reset-", Math.max(2, Runtime.getRuntime().availableProcessors()));
     this.trimmer = Executors.newSingleThreadScheduledExecutor(daemonThreads("pgisolated-trim-"));
-    this.templates = TemplateRegistry.create(endpoint, admin, claims, config, report);
+    SpaceAdvice space = new SpaceAdvice(server.dataDirectory(), config);
+    this.templates = TemplateRegistry.create(endpoint, admin, claims, config, report, space);
     this.kept = new KeptDatabases(admin, config.keepFailedDatabases());
     long pid = ProcessHandle.current().pid();
     this.holder = new Holder(pid, "JVM " + pid);
@@ -122,7 +124,7 @@ public final class PoolEngine implements PgIsolatedPool {
           // A coordinator also clears away what earlier runs kept for debugging.
           workers.execute(kept::dropThoseOfEndedRuns);
           return new CoordinatorPools(admin, adminPool, claims, workers, config, endpoint::description, unclean,
-              report);
+              report, space, templates::freeSpace);
         },
         held::leaseLost, resigned -> {
           // The new coordinator can adopt this JVM's clones only once their claims are free.
