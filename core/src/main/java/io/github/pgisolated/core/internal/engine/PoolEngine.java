@@ -351,8 +351,10 @@ public final class PoolEngine implements PgIsolatedPool {
     String state = pools == null ? null : pools.shortage(hash);
     return (state == null ? "The coordinator is another JVM; its pool's state is in its log."
         : "The coordinator's pool: " + state)
-        + " Raise pgisolated.pool.max-size (now " + config.poolMaxSize() + ") or pgisolated.lease-timeout, or check "
-        + "that tests give their databases back: a lease that is never closed keeps its clone.";
+        // Short of disk, a bigger pool is the wrong advice: the state says what to lower.
+        + (pools != null && pools.shortOfSpace() ? " Or raise pgisolated.lease-timeout, or check"
+            : " Raise pgisolated.pool.max-size (now " + config.poolMaxSize() + ") or pgisolated.lease-timeout, or check")
+        + " that tests give their databases back: a lease that is never closed keeps its clone.";
   }
 
   /** What this JVM's pool did so far (the run report's figures). */

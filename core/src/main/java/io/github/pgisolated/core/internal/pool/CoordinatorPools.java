@@ -316,6 +316,11 @@ public final class CoordinatorPools implements LeaseService, AutoCloseable {
     return pool == null ? null : pool.shortage();
   }
 
+  /** Whether the pools found the disk full and stopped growing (see {@link SpaceShortage}). */
+  public boolean shortOfSpace() {
+    return services.space().isShort();
+  }
+
   /** One line per pool, for STATUS requests and diagnostics. */
   public String status() {
     StringBuilder status = new StringBuilder("databases=").append(capacity.used()).append('/').append(capacity.limit())
