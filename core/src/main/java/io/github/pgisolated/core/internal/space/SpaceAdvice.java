@@ -17,6 +17,8 @@ import java.util.Optional;
 public final class SpaceAdvice {
   private final Optional<Path> dataDirectory;
   private final PgIsolatedConfig config;
+  /** The file system of the data directory once found; null until then. */
+  private volatile FileStore store;
 
   /**
    * @param dataDirectory where the server keeps its data, when this JVM can see it (the embedded
@@ -72,6 +74,17 @@ public final class SpaceAdvice {
   }
 
   private Optional<FileStore> store() {
+    // Found once: finding it reads the mount table, and the pool asks before each WAL_LOG clone.
+    FileStore known = store;
+    if (known != null) {
+      return Optional.of(known);
+    }
+    Optional<FileStore> found = findStore();
+    found.ifPresent(f -> store = f);
+    return found;
+  }
+
+  private Optional<FileStore> findStore() {
     if (dataDirectory.isEmpty()) {
       return Optional.empty();
     }
