@@ -2,18 +2,11 @@ package io.github.pgisolated.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.github.pgisolated.core.internal.embedded.BinaryCache;
-import io.github.pgisolated.core.internal.embedded.EmbeddedPostgres;
 import io.github.pgisolated.core.internal.engine.PoolEngine;
-import io.github.pgisolated.core.internal.engine.Servers;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -29,8 +22,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A full disk, for real: a tmpfs of {@link #DISK_MB} MB the test mounts itself (as root; skipped
- * otherwise, and CI runs as root), an embedded server of the test's own on it, and templates of
+ * A full disk, for real: a tmpfs of {@link #DISK_MB} MB the test mounts itself ({@link SmallDisk}:
+ * as root, skipped otherwise, and CI runs as root), an embedded server of the test's own on it, and templates of
  * some MB each, so that only a few clones fit. The server's own files take about 40 MB (initdb,
  * the WAL), each template and each clone about 17 MB (measured).
  */
@@ -40,39 +33,17 @@ class OutOfSpaceTests {
   private static final String ROWS = "create table big as select g, repeat('x', 200) as pad from generate_series(1, 40000) g;";
   private static final String SCRIPT = "out-of-space-" + System.nanoTime() + ".sql";
 
-  private static Path disk;
-  private static Path coordinators;
-  private static boolean mounted;
+  private static SmallDisk disk;
 
   @BeforeAll
   static void mountASmallDisk() throws Exception {
-    disk = Files.createTempDirectory("pgisolated-small-disk");
-    coordinators = Files.createTempDirectory("pgisolated-small-disk-coordinator");
-    boolean root = "0".equals(run("id", "-u").strip());
-    assumeTrue(root, "mounting a tmpfs needs root");
-    String out = run("mount", "-t", "tmpfs", "-o", "size=" + DISK_MB + "m,mode=0755", "tmpfs", disk.toString());
-    mounted = isMounted();
-    assumeTrue(mounted, "could not mount a tmpfs on " + disk + ": " + out);
+    disk = SmallDisk.mount(DISK_MB);
   }
 
   @AfterAll
   static void stopTheServerAndUnmount() throws Exception {
-    try {
-      if (mounted) {
-        EmbeddedPostgres.stop(Servers.embeddedSettings(config(Map.of())));
-        // The server's last processes may take a moment to exit after pg_ctl stop returned.
-        String out = "";
-        for (int i = 0; i < 50 && isMounted(); i++) {
-          out = run("umount", disk.toString());
-          if (isMounted()) {
-            TimeUnit.MILLISECONDS.sleep(200);
-          }
-        }
-        assertThat(isMounted()).as("umount " + disk + ": " + out).isFalse();
-      }
-    } finally {
-      BinaryCache.deleteRecursively(disk);
-      BinaryCache.deleteRecursively(coordinators);
+    if (disk != null) {
+      disk.close();
     }
   }
 
@@ -103,7 +74,7 @@ class OutOfSpaceTests {
       }
       assertThat(full).as("a lease fails once the disk is full").isNotNull();
       assertThat(held).as("the clones that fit are leased").hasSizeBetween(2, 8);
-      assertThat(full.getMessage()).contains("Out of disk space in " + disk.resolve("data"), "MB usable of",
+      assertThat(full.getMessage()).contains("Out of disk space in " + disk.dataDirectory(), "MB usable of",
           "No space left on device", "SQLSTATE 53100", "pgisolated.pool.max-size", "pgisolated.pool.initial-size",
           "pgisolated.pool.max-databases", "pgisolated.pool.disk-budget", "pgisolated.embedded.data-directory");
       assertThat(databasesOf(pool, oldHash)).as("the old template and its clones were dropped to make room").isEmpty();
@@ -135,7 +106,7 @@ class OutOfSpaceTests {
         .classLoader(serving(SCRIPT + ".huge", huge)).build();
     try (PgIsolatedPool pool = PgIsolatedPool.start(config(Map.of()))) {
       assertThatThrownBy(() -> pool.lease(template)).isInstanceOf(TemplateBuildException.class)
-          .hasMessageContaining("out of disk space in " + disk.resolve("data"))
+          .hasMessageContaining("out of disk space in " + disk.dataDirectory())
           .hasMessageContaining("MB usable of")
           .hasMessageContaining("No space left on device")
           .hasMessageContaining("pgisolated.pool.max-size")
@@ -150,16 +121,11 @@ class OutOfSpaceTests {
   }
 
   private static PgIsolatedConfig config(Map<String, String> overrides) {
-    Map<String, String> properties = new HashMap<>();
-    properties.put("pgisolated.postgres", "embedded");
-    properties.put("pgisolated.embedded.data-directory", disk.resolve("data").toString());
-    properties.put("pgisolated.coordinator.directory", coordinators.toString());
+    Map<String, String> properties = new HashMap<>(disk.settings());
     properties.put("pgisolated.pool.initial-size", "1");
     properties.put("pgisolated.pool.max-size", "30");
     properties.put("pgisolated.pool.max-databases", "30");
     properties.put("pgisolated.lease-timeout", "6s");
-    // Every test's clone is recreated: the pool recycles the clones that fit.
-    properties.put("pgisolated.reset", "recreate");
     properties.putAll(overrides);
     return TestPostgres.config(properties);
   }
@@ -198,17 +164,5 @@ class OutOfSpaceTests {
       }
     }
     return names;
-  }
-
-  private static boolean isMounted() throws IOException {
-    return Files.readAllLines(Path.of("/proc/self/mounts")).stream()
-        .anyMatch(line -> line.split(" ")[1].equals(disk.toString()));
-  }
-
-  private static String run(String... command) throws IOException, InterruptedException {
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    process.waitFor(30, TimeUnit.SECONDS);
-    return out;
   }
 }

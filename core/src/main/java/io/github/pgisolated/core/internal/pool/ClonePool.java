@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * ready clone from the pool that has gone longest without a lease ({@link #shrinkOne}). So a
  * burst of leases grows the pool, a template nobody leases any more gives its room back, and a
  * returned clone is recreated in the background before anyone gets it again (see {@link Clone}
- * for the lifecycle).
+ * for the lifecycle). A full disk stops the growth too: the pools then keep the clones they have
+ * and recycle them ({@link SpaceShortage}).
  *
  * <p><b>Concurrency.</b> One {@link ReentrantLock} guards every field; methods whose names start
  * with {@code unsafe} require it. No SQL ever runs under the lock: database work runs on the

@@ -73,22 +73,14 @@ final class SpaceShortage {
       credits--;
       return true;
     }
-    if (!probing && !collecting && System.nanoTime() - nextProbeNanos >= 0) {
+    if (!collecting && System.nanoTime() - nextProbeNanos >= 0) {
+      // The next probe waits its turn even if this one never reports back (its name was taken,
+      // say): a probe is a time, not a token.
       probing = true;
+      nextProbeNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(probeMillis);
       return true;
     }
     return false;
-  }
-
-  /** A pool's {@link #mayCreate} said yes but it did not start a clone after all. */
-  synchronized void notCreated() {
-    if (shortOfSpace) {
-      if (probing) {
-        probing = false;
-      } else {
-        credits++;
-      }
-    }
   }
 
   /** Whether space is short now. */
