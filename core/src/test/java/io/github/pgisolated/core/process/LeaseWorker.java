@@ -28,7 +28,8 @@ import java.util.Locale;
  * lease added, suppressed), and finally
  * {@code DONE leases=<n> violations=<n> p50_ms=.. p99_ms=.. max_ms=..} (violations counting both).
  * A {@code <leases>} of -1 leases once and holds forever (to be killed); 0 leases until the file
- * named by {@code -Dworker.stop-at} exists (the chaos soak).
+ * named by {@code -Dworker.stop-at} exists (the chaos soak). {@code -Dworker.script} names another
+ * template script (with a {@code holder} table) than {@code db/ledger.sql}.
  */
 public final class LeaseWorker {
   private LeaseWorker() {}
@@ -38,7 +39,8 @@ public final class LeaseWorker {
     int leases = Integer.parseInt(args[1]);
     long holdMillis = Long.parseLong(args[2]);
     int threads = Integer.parseInt(args[3]);
-    TemplateDefinition template = TemplateDefinition.builder().scripts("db/ledger.sql").hashInput(hashInput).build();
+    TemplateDefinition template = TemplateDefinition.builder()
+        .scripts(System.getProperty("worker.script", "db/ledger.sql")).hashInput(hashInput).build();
     long pid = ProcessHandle.current().pid();
     try (PgIsolatedPool pool = PgIsolatedPool.start(PgIsolatedConfig.fromSystem())) {
       try (DatabaseLease first = pool.lease(template)) {

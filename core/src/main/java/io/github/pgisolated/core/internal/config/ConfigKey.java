@@ -59,7 +59,7 @@ public enum ConfigKey {
   TEMPLATE_MAX_AGE("pgisolated.template.max-age", "7d",
       "Templates unused for this long are dropped, whatever their lineage; `0` keeps them."),
   CLONE_STRATEGY("pgisolated.clone-strategy", "auto",
-      "`auto` (on PostgreSQL 15+: FILE_COPY or WAL_LOG, whichever the coordinator measures faster on the first clones), `file_copy` or `wal_log`."),
+      "`auto` (on PostgreSQL 15+: FILE_COPY or WAL_LOG, whichever the coordinator measures faster on the first clones), `file_copy` or `wal_log`. FILE_COPY whatever is set while the disk is short of space (under 1 GiB usable where the embedded data lives)."),
   DATASOURCE_MAX_CONNECTIONS("pgisolated.datasource.max-connections", "5",
       "Connections in the pool behind each test's DataSource."),
   KEEP_FAILED_DATABASES("pgisolated.keep-failed-databases", "5",

@@ -22,6 +22,7 @@ import io.github.pgisolated.core.internal.pool.PoolStatistics;
 import io.github.pgisolated.core.internal.report.RunReport;
 import io.github.pgisolated.core.internal.server.PostgresServer;
 import io.github.pgisolated.core.internal.server.ServerEndpoint;
+import io.github.pgisolated.core.internal.space.SpaceAdvice;
 import io.github.pgisolated.core.internal.template.TemplateHasher;
 import io.github.pgisolated.core.internal.template.TemplateRegistry;
 import java.sql.Connection;
@@ -117,7 +118,8 @@ final class ServerSession {
     this.requests = Executors.newCachedThreadPool(daemonThreads("pgisolated-request-"));
     this.resetters = daemonPool("pgisolated-reset-", Math.max(2, Runtime.getRuntime().availableProcessors()));
     this.trimmer = Executors.newSingleThreadScheduledExecutor(daemonThreads("pgisolated-trim-"));
-    this.templates = TemplateRegistry.create(endpoint, admin, claims, config, report);
+    SpaceAdvice space = new SpaceAdvice(server.dataDirectory(), config);
+    this.templates = TemplateRegistry.create(endpoint, admin, claims, config, report, space);
     this.kept = new KeptDatabases(admin, config.keepFailedDatabases());
     long pid = ProcessHandle.current().pid();
     this.holder = new Holder(pid, "JVM " + pid);
@@ -127,7 +129,7 @@ final class ServerSession {
           // A coordinator also clears away what earlier runs kept for debugging.
           workers.execute(kept::dropThoseOfEndedRuns);
           return new CoordinatorPools(admin, adminPool, claims, workers, config, endpoint::description, unclean,
-              report);
+              report, space, templates::freeSpace);
         },
         held::leaseLost, resigned -> {
           // The new coordinator can adopt this JVM's clones only once their claims are free.
@@ -396,8 +398,10 @@ final class ServerSession {
     String state = pools == null ? null : pools.shortage(hash);
     return (state == null ? "The coordinator is another JVM; its pool's state is in its log."
         : "The coordinator's pool: " + state)
-        + " Raise pgisolated.pool.max-size (now " + config.poolMaxSize() + ") or pgisolated.lease-timeout, or check "
-        + "that tests give their databases back: a lease that is never closed keeps its clone.";
+        // Short of disk, a bigger pool is the wrong advice: the state says what to lower.
+        + (pools != null && pools.shortOfSpace() ? " Or raise pgisolated.lease-timeout, or check"
+            : " Raise pgisolated.pool.max-size (now " + config.poolMaxSize() + ") or pgisolated.lease-timeout, or check")
+        + " that tests give their databases back: a lease that is never closed keeps its clone.";
   }
 
   /** What this JVM's pool did so far (the run report's figures). */

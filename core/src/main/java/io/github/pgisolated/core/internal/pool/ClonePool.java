@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * ready clone from the pool that has gone longest without a lease ({@link #shrinkOne}). So a
  * burst of leases grows the pool, a template nobody leases any more gives its room back, and a
  * returned clone is recreated in the background before anyone gets it again (see {@link Clone}
- * for the lifecycle).
+ * for the lifecycle). A full disk stops the growth too: the pools then keep the clones they have
+ * and recycle them ({@link SpaceShortage}).
  *
  * <p><b>Concurrency.</b> One {@link ReentrantLock} guards every field; methods whose names start
  * with {@code unsafe} require it. No SQL ever runs under the lock: database work runs on the
@@ -54,6 +55,7 @@ final class ClonePool {
   private final Supplier<String> description;
   private final UsedClones used;
   private final int parallel;
+  private final SpaceShortage space;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
@@ -88,6 +90,7 @@ final class ClonePool {
     this.floor = Math.min(floor, maxSize);
     this.used = services.used();
     this.parallel = parallel;
+    this.space = services.space();
     this.report = services.report();
     this.recycler = new CloneRecycler(hash, services);
     this.capacity = services.capacity();
@@ -289,7 +292,10 @@ final class ClonePool {
     if (discarded == null) {
       return;
     }
-    used.add(discarded.name, () -> indexFree(discarded.index));
+    used.add(discarded.name, () -> {
+      space.freed();
+      indexFree(discarded.index);
+    });
     used.dropWhenIdle();
   }
 
@@ -297,6 +303,10 @@ final class ClonePool {
     lock.lock();
     try {
       discarded.remove(index);
+      if (space.isShort()) {
+        // Its room is the room the next clone needs: make it now (see SpaceShortage).
+        unsafeEnsureSupply();
+      }
     } finally {
       lock.unlock();
     }
@@ -441,6 +451,14 @@ final class ClonePool {
         }
         return;
       }
+      if (!space.mayCreate()) {
+        capacity.release();
+        // Short of disk: a used clone's room is the only room there is (see SpaceShortage).
+        if (used.size() > 0) {
+          used.dropNow();
+        }
+        return;
+      }
       int index = unsafeFreeIndex();
       Clone clone = new Clone(index, DatabaseNames.clone(hash, index));
       clones.put(clone.index, clone);
@@ -536,6 +554,7 @@ final class ClonePool {
       failuresInARow = 0;
       ready.addLast(clone);
       changed.signalAll();
+      space.created();
       unsafeEnsureSupply();
     } finally {
       lock.unlock();
@@ -547,18 +566,29 @@ final class ClonePool {
   /** The recycler could not (re)create it: retried with backoff, given up after three in a row. */
   void failed(Clone clone, Exception e) {
     boolean givenUp = false;
+    // Outside the lock: it logs, and starts dropping old templates.
+    boolean outOfSpace = space.ranOut(clone.name, templateName, e);
     lock.lock();
     try {
       lastFailure = e;
       lastFailureNanos = System.nanoTime();
-      failuresInARow++;
+      if (!outOfSpace) {
+        // A full disk has a backoff of its own, shared by the pools (SpaceShortage).
+        failuresInARow++;
+      }
       clone.failuresInARow++;
       clone.state = State.DIRTY;
       if (closed) {
         creating--;
         return;
       }
-      if (clone.failuresInARow >= MAX_FAILURES_IN_A_ROW) {
+      if (outOfSpace) {
+        // Not retried: the pool keeps the clones it has until room is freed (SpaceShortage).
+        creating--;
+        clones.remove(clone.index);
+        capacity.release();
+        givenUp = true;
+      } else if (clone.failuresInARow >= MAX_FAILURES_IN_A_ROW) {
         LOG.warn("Giving up on clone {} after {} failures in a row", clone.name, clone.failuresInARow, e);
         creating--;
         clones.remove(clone.index);
@@ -580,6 +610,11 @@ final class ClonePool {
 
   /** Waiters fail fast, with the cause, once clones keep failing and none is on its way. */
   private void unsafeThrowIfFailing() {
+    if (clones.isEmpty() && discarded.isEmpty() && space.isShort() && !space.collecting()) {
+      throw new UnableToLeaseDatabaseException("No database could be made from template " + templateName + " on "
+          + description.get() + ": the pool has no clone left to recycle (" + unsafeStatistics() + ")."
+          + space.explanation(), lastFailure);
+    }
     if (failuresInARow >= MAX_FAILURES_IN_A_ROW && clones.isEmpty()) {
       throw new UnableToLeaseDatabaseException("No database could be created from template " + templateName
           + " on " + description.get() + " after " + failuresInARow + " attempts (" + unsafeStatistics()
@@ -603,7 +638,7 @@ final class ClonePool {
       cause += " All " + capacity.limit() + " databases pgisolated.pool.max-databases allows are in use by this and "
           + "other templates' pools; raise it, or run fewer different templates at once.";
     }
-    return cause;
+    return cause + space.explanation();
   }
 
   private UnableToLeaseDatabaseException unsafeTimeout(long startNanos) {
@@ -611,8 +646,8 @@ final class ClonePool {
     String cause = unsafeShortageCause();
     return new UnableToLeaseDatabaseException("Timed out after " + waitedMillis
         + " ms waiting for a database cloned from " + templateName + " on " + description.get() + " ("
-        + unsafeStatistics() + ")." + cause + " Raise pgisolated.pool.max-size (now " + maxSize
-        + ") or pgisolated.lease-timeout, or check that tests give their databases back: a lease that is never "
-        + "closed keeps its clone.", lastFailure);
+        + unsafeStatistics() + ")." + cause + (space.isShort() ? " Or raise pgisolated.lease-timeout, or check"
+        : " Raise pgisolated.pool.max-size (now " + maxSize + ") or pgisolated.lease-timeout, or check")
+        + " that tests give their databases back: a lease that is never closed keeps its clone.", lastFailure);
   }
 }

@@ -32,6 +32,7 @@ final class CloneRecycler {
   private final Executor workers;
   private final RunReport report;
   private final CloneStrategies strategies;
+  private final SpaceShortage space;
 
   CloneRecycler(String hash, PoolServices services) {
     this.hash = hash;
@@ -41,6 +42,7 @@ final class CloneRecycler {
     this.workers = services.workers();
     this.report = services.report();
     this.strategies = services.strategies();
+    this.space = services.space();
   }
 
   /** Claims a new index and clones into it; a name someone else owns is skipped, never touched. */
@@ -101,7 +103,7 @@ final class CloneRecycler {
       awaitSessionsGone(clone.name);
       admin.drop(clone.name);
     }
-    CloneStrategy strategy = strategies.next();
+    CloneStrategy strategy = space.strategy(strategies.next());
     long cloneStart = System.nanoTime();
     admin.cloneFrom(templateName, clone.name, DatabaseNames.cloneMarker(hash), strategy);
     strategies.took(strategy, System.nanoTime() - cloneStart);
@@ -131,6 +133,7 @@ final class CloneRecycler {
   void dropAndRelease(String name) {
     try {
       admin.drop(name);
+      space.freed();
     } catch (SQLException e) {
       LOG.warn("Could not drop clone {}; it stays, marked, for a later run", name, e);
     }

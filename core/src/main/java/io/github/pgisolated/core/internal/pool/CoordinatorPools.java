@@ -12,6 +12,7 @@ import io.github.pgisolated.core.internal.db.DatabaseNames;
 import io.github.pgisolated.core.internal.db.DatabaseNames.Kind;
 import io.github.pgisolated.core.internal.db.DatabaseNames.Marker;
 import io.github.pgisolated.core.internal.report.RunReport;
+import io.github.pgisolated.core.internal.space.SpaceAdvice;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -25,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -72,9 +74,13 @@ public final class CoordinatorPools implements LeaseService, AutoCloseable {
   /**
    * @param afterUncleanTakeover the previous coordinator died without cleaning up: adopted clones
    *     are only called orphans once that has been confirmed (see {@link OrphanResolver})
+   * @param space where the server keeps its data (when visible) and what to change when it is full
+   * @param freeOldTemplates drops the templates nobody uses, returning the bytes freed: run when
+   *     the disk is full (see {@link SpaceShortage})
    */
   public CoordinatorPools(DatabaseAdmin admin, DataSource adminPool, DatabaseClaims claims, Executor workers,
-      PgIsolatedConfig config, Supplier<String> serverDescription, boolean afterUncleanTakeover, RunReport report) {
+      PgIsolatedConfig config, Supplier<String> serverDescription, boolean afterUncleanTakeover, RunReport report,
+      SpaceAdvice space, LongSupplier freeOldTemplates) {
     this.report = report;
     this.afterUncleanTakeover = afterUncleanTakeover;
     this.capacity = new Capacity(config.poolMaxDatabases());
@@ -88,7 +94,8 @@ public final class CoordinatorPools implements LeaseService, AutoCloseable {
         () -> pools.values().stream().anyMatch(ClonePool::busy));
     this.stamps = new CleanStamps(admin, adminPool, Clock.systemUTC());
     this.services = new PoolServices(admin, claims, workers, capacity, used,
-        new CloneStrategies(admin.strategy(), admin.majorVersion()), report, serverDescription);
+        new CloneStrategies(admin.strategy(), admin.majorVersion()), report, serverDescription,
+        new SpaceShortage(space, freeOldTemplates, workers, report));
   }
 
   @Override
@@ -307,6 +314,11 @@ public final class CoordinatorPools implements LeaseService, AutoCloseable {
   public String shortage(String hash) {
     ClonePool pool = pools.get(hash);
     return pool == null ? null : pool.shortage();
+  }
+
+  /** Whether the pools found the disk full and stopped growing (see {@link SpaceShortage}). */
+  public boolean shortOfSpace() {
+    return services.space().isShort();
   }
 
   /** One line per pool, for STATUS requests and diagnostics. */

@@ -8,9 +8,12 @@ import java.util.function.Supplier;
 
 /**
  * What every pool of one coordinator shares: the SQL, the claims, the workers, the global cap, the
- * used clones to drop, the clone strategy and the run report.
+ * used clones to drop, the clone strategy, the run report and
+ * what they found of the disk's space.
  *
  * @param description the server, for error messages
+ * @param space whether the disk has room for more clones
  */
 record PoolServices(DatabaseAdmin admin, DatabaseClaims claims, Executor workers, Capacity capacity, UsedClones used,
-    CloneStrategies strategies, RunReport report, Supplier<String> description) {}
+    CloneStrategies strategies, RunReport report, Supplier<String> description,
+    SpaceShortage space) {}

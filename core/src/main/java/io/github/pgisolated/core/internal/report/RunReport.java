@@ -24,6 +24,7 @@ public final class RunReport {
   private final Samples builds = new Samples();
   private final Samples drops = new Samples();
   private final AtomicInteger reused = new AtomicInteger();
+  private final AtomicInteger outOfSpace = new AtomicInteger();
   private final Samples resets = new Samples();
   private final AtomicInteger unchanged = new AtomicInteger();
   private final Map<String, AtomicInteger> recreatedBecause = new ConcurrentHashMap<>();
@@ -48,6 +49,15 @@ public final class RunReport {
   /** Templates this JVM built, with their build time. */
   public Samples builds() {
     return builds;
+  }
+
+  /** Clones the coordinator could not make for lack of disk space (each such attempt). */
+  public int outOfSpace() {
+    return outOfSpace.get();
+  }
+
+  public void ranOutOfSpace() {
+    outOfSpace.incrementAndGet();
   }
 
   /** Templates this JVM found ready (built earlier, by this run's other JVMs or an earlier run). */
@@ -107,6 +117,10 @@ public final class RunReport {
       out.append(String.format(Locale.ROOT, "%n  clones made: %d (q50 %.1f ms, max %.1f ms); used ones dropped while idle: %d"
           + " (q50 %.1f ms)", recreations.count(), recreations.quantileMillis(0.5), recreations.quantileMillis(1),
           drops.count(), drops.quantileMillis(0.5)));
+    }
+    if (outOfSpace.get() > 0) {
+      out.append(String.format(Locale.ROOT, "%n  out of space: %d clone(s) could not be made for lack of disk; the pool "
+          + "kept the clones it had", outOfSpace.get()));
     }
     out.append(builds.count() == 0
         ? String.format(Locale.ROOT, "%n  templates: none built, %d reused", reused.get())

@@ -16,6 +16,7 @@ import io.github.pgisolated.core.internal.db.TemplateFingerprint;
 import io.github.pgisolated.core.internal.migrations.Migrations;
 import io.github.pgisolated.core.internal.reset.TemplateSnapshot;
 import io.github.pgisolated.core.internal.server.ServerEndpoint;
+import io.github.pgisolated.core.internal.space.OutOfSpace;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.sql.Connection;
@@ -265,16 +266,25 @@ final class TemplateBuilder {
 
   /**
    * Keeps a failed build, marked with its error, for the JVMs waiting for it; dropped if even that
-   * fails (then the waiters build it again themselves).
+   * fails (then the waiters build it again themselves). A build that ran out of disk is dropped at once.
    */
   private void markFailed(String name, String hash, Throwable cause) {
     String error = cause instanceof PgIsolatedException ? cause.getMessage() : cause.toString();
+    if (OutOfSpace.is(cause)) {
+      // What it holds takes the room the disk lacks: it goes, and whoever waited builds it again.
+      dropHalfBuilt(name, cause);
+      return;
+    }
     try {
       admin.markFailed(name, DatabaseNames.failedMarker(hash, clock.instant(), error));
       return;
     } catch (SQLException | RuntimeException e) {
       cause.addSuppressed(e);
     }
+    dropHalfBuilt(name, cause);
+  }
+
+  private void dropHalfBuilt(String name, Throwable cause) {
     try {
       admin.drop(name);
     } catch (SQLException e) {

@@ -119,8 +119,28 @@ final class TemplateCollector implements AutoCloseable {
 
   /** One collection, on the caller's thread; {@code currentHash} is never dropped. */
   synchronized Collected collect(String currentHash, String lineage) throws SQLException {
-    long start = System.nanoTime();
     Instant now = clock.instant();
+    return collect(DatabaseNames.template(currentHash),
+        (templates, cloned) -> chooseVictims(currentHash, lineage, now, templates, cloned));
+  }
+
+  /**
+   * The disk is full: drops every template nobody uses, oldest use first, whatever its lineage
+   * and age, except those of {@code keep} ({@link SpaceVictims}), on the caller's thread. What is
+   * in use is skipped as always.
+   */
+  synchronized Collected collectForSpace(Set<String> keep) throws SQLException {
+    Instant now = clock.instant();
+    return collect("a full disk", (templates, cloned) -> SpaceVictims.choose(keep, now, templates, cloned));
+  }
+
+  /** Template hash to why it may go, in the order to try them, from the templates and cloned hashes found. */
+  private interface Victims {
+    Map<String, String> choose(Map<String, Marker> templates, Set<String> clonedHashes);
+  }
+
+  private Collected collect(String trigger, Victims victims) throws SQLException {
+    long start = System.nanoTime();
     Map<String, Marker> templates = new TreeMap<>();
     Map<String, List<String>> clones = new TreeMap<>();
     Map<String, String> databases = admin.databasesLike(DatabaseNames.likeAnyPattern());
@@ -138,7 +158,10 @@ final class TemplateCollector implements AutoCloseable {
         templates.put(hash, marker.get());
       }
     }
-    Map<String, String> reasons = chooseVictims(currentHash, lineage, now, templates, clones.keySet(), databases.keySet());
+    Map<String, String> reasons = new LinkedHashMap<>(victims.choose(templates, clones.keySet()));
+    // A template is gone only when no database of its name is left: one whose marker this version
+    // cannot read is a newer version's template, and its clones are that version's pool.
+    reasons.keySet().removeIf(hash -> !templates.containsKey(hash) && databases.containsKey(DatabaseNames.template(hash)));
     List<String> dropped = new ArrayList<>();
     List<String> described = new ArrayList<>();
     long bytes = 0;
@@ -170,15 +193,14 @@ final class TemplateCollector implements AutoCloseable {
       LOG.info("Dropped {} old template(s) and {} clone(s) in {} ms, {} MB freed: {}", templatesDropped,
           dropped.size() - templatesDropped, millis, (bytes + (1 << 19)) >> 20, String.join("; ", described));
     } else {
-      LOG.debug("Nothing to collect after {} ({} candidate(s) in use), {} ms", DatabaseNames.template(currentHash),
-          reasons.size(), millis);
+      LOG.debug("Nothing to collect after {} ({} candidate(s) in use), {} ms", trigger, reasons.size(), millis);
     }
     return new Collected(dropped, bytes, millis);
   }
 
   /** Template hash to why it may go, in the order to try them. */
   private Map<String, String> chooseVictims(String currentHash, String lineage, Instant now,
-      Map<String, Marker> templates, Set<String> clonedHashes, Set<String> databaseNames) {
+      Map<String, Marker> templates, Set<String> clonedHashes) {
     Map<String, String> reasons = new LinkedHashMap<>();
     List<Marker> ofLineage = templates.values().stream()
         .filter(m -> m.kind() == Kind.TEMPLATE_READY && m.lineage().filter(lineage::equals).isPresent())
@@ -204,10 +226,7 @@ final class TemplateCollector implements AutoCloseable {
       }
     }
     for (String hash : clonedHashes) {
-      // Gone means no database of the template's name at all: one whose marker this version cannot
-      // read is a newer version's template, and its clones are that version's pool.
-      if (!templates.containsKey(hash) && !hash.equals(currentHash)
-          && !databaseNames.contains(DatabaseNames.template(hash))) {
+      if (!templates.containsKey(hash) && !hash.equals(currentHash)) {
         reasons.put(hash, "template gone");
       }
     }

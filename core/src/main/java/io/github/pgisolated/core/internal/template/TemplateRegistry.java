@@ -12,6 +12,8 @@ import io.github.pgisolated.core.internal.db.DatabaseClaims;
 import io.github.pgisolated.core.internal.db.DatabaseNames;
 import io.github.pgisolated.core.internal.report.RunReport;
 import io.github.pgisolated.core.internal.server.ServerEndpoint;
+import io.github.pgisolated.core.internal.space.OutOfSpace;
+import io.github.pgisolated.core.internal.space.SpaceAdvice;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -47,10 +49,12 @@ public final class TemplateRegistry implements AutoCloseable {
   private final RunReport report;
   private final TemplateCollector collector;
   private final TemplateUses uses;
+  private final SpaceAdvice space;
   private final Map<String, CompletableFuture<Optional<TemplateFingerprint>>> ready = new ConcurrentHashMap<>();
 
   TemplateRegistry(TemplateBuilder builder, String serverDescription, RunReport report, TemplateCollector collector,
-      TemplateUses uses) {
+      TemplateUses uses, SpaceAdvice space) {
+    this.space = space;
     this.report = report;
     this.builder = builder;
     this.serverDescription = serverDescription;
@@ -60,7 +64,7 @@ public final class TemplateRegistry implements AutoCloseable {
 
   /** The registry of a pool on {@code server}, with sessions of its own for its uses and its collections. */
   public static TemplateRegistry create(ServerEndpoint server, DatabaseAdmin admin, DatabaseClaims claims,
-      PgIsolatedConfig config, RunReport report) {
+      PgIsolatedConfig config, RunReport report, SpaceAdvice space) {
     Supplier<Connection> sessions = () -> {
       try {
         return DataSources.connect(server, server.maintenanceDatabase());
@@ -71,7 +75,7 @@ public final class TemplateRegistry implements AutoCloseable {
     Clock clock = Clock.systemUTC();
     TemplateUses uses = new TemplateUses(sessions);
     return new TemplateRegistry(new TemplateBuilder(server, admin, claims, uses, clock), server.description(), report,
-        new TemplateCollector(admin, sessions, config.templateKeep(), config.templateMaxAge(), clock), uses);
+        new TemplateCollector(admin, sessions, config.templateKeep(), config.templateMaxAge(), clock), uses, space);
   }
 
   /**
@@ -118,7 +122,15 @@ public final class TemplateRegistry implements AutoCloseable {
       long deadline) {
     try {
       String lineage = TemplateLineage.of(template);
-      TemplateBuilder.Outcome outcome = builder.ensureReady(template, hash, lineage, deadline);
+      TemplateBuilder.Outcome outcome;
+      try {
+        outcome = builder.ensureReady(template, hash, lineage, deadline);
+      } catch (SQLException | RuntimeException e) {
+        if (!OutOfSpace.is(e)) {
+          throw e;
+        }
+        outcome = afterRunningOutOfSpace(template, hash, lineage, deadline, e);
+      }
       if (outcome.built()) {
         report.builds().add(outcome.millis() * 1_000_000);
       } else {
@@ -135,6 +147,53 @@ public final class TemplateRegistry implements AutoCloseable {
     } catch (RuntimeException | Error e) {
       result.completeExceptionally(e);
     }
+  }
+
+  /**
+   * A build ran out of disk: old templates nobody uses are dropped, and if that freed anything the
+   * template is built once more; else (or if it fails again) the error says where, how much is
+   * left and what to change.
+   */
+  private TemplateBuilder.Outcome afterRunningOutOfSpace(TemplateDefinition template, String hash, String lineage,
+      long deadline, Exception failure) {
+    String name = DatabaseNames.template(hash);
+    long freed = freeSpace();
+    Exception last = failure;
+    if (freed > 0) {
+      LOG.warn("Building template {} ran out of disk space {} ({}); dropped old templates nobody uses for {} MB and "
+          + "building it again", name, space.where(), OutOfSpace.message(failure), megabytes(freed));
+      try {
+        return builder.ensureReady(template, hash, lineage, deadline);
+      } catch (SQLException | RuntimeException e) {
+        if (!OutOfSpace.is(e)) {
+          throw e instanceof RuntimeException r ? r : new TemplateBuildException("Could not build template " + name
+              + " (" + template.describe() + ") on " + serverDescription + ": " + e.getMessage(), e);
+        }
+        last = e;
+      }
+    }
+    throw new TemplateBuildException("Could not build template " + name + " (" + template.describe() + ") on "
+        + serverDescription + ": out of disk space " + space.where() + ": " + OutOfSpace.message(last) + ". "
+        + (freed > 0 ? "Dropping the old templates nobody uses freed " + megabytes(freed) + " MB, not enough. "
+            : "No old template could be dropped to make room (none is unused). ")
+        + space.whatToChange(), last);
+  }
+
+  /**
+   * The disk is full: drops every template nobody uses but this JVM's own ones (see
+   * {@link SpaceVictims}); the bytes freed. For the coordinator's pools too, which run in this JVM.
+   */
+  public long freeSpace() {
+    try {
+      return collector.collectForSpace(ready.keySet()).bytesFreed();
+    } catch (SQLException | RuntimeException e) {
+      LOG.warn("Could not drop old templates to make room on the full disk", e);
+      return 0;
+    }
+  }
+
+  private static long megabytes(long bytes) {
+    return (bytes + (1 << 19)) >> 20;
   }
 
   /** Stops collecting, then gives up this JVM's uses of its templates. */
