@@ -86,6 +86,8 @@ public final class PoolEngine implements PgIsolatedPool {
   private final KeptDatabases kept;
   private final RunReport report = new RunReport();
   private final Optional<String> resetsUnavailable;
+  /** The role this JVM administers the server as, when it is not a superuser (see TemplateHasher). */
+  private final Optional<String> ownRole;
   private final Map<TemplateDefinition, String> hashes = new ConcurrentHashMap<>();
   private final Map<String, WarmClones> warm = new ConcurrentHashMap<>();
   private final AtomicBoolean firstLeaseLogged = new AtomicBoolean();
@@ -99,6 +101,7 @@ public final class PoolEngine implements PgIsolatedPool {
     this.adminPool = DataSources.pool(endpoint, endpoint.maintenanceDatabase(), config.poolParallelTasks() + 4,
         "pgisolated-admin", DatabaseAdmin.APPLICATION_NAME);
     this.admin = new DatabaseAdmin(adminPool, endpoint.majorVersion(), config.cloneStrategy());
+    this.ownRole = plainRole(admin, endpoint);
     this.claims = new DatabaseClaims(() -> {
       try {
         return DataSources.connect(endpoint, endpoint.maintenanceDatabase());
@@ -325,9 +328,29 @@ public final class PoolEngine implements PgIsolatedPool {
     }
   }
 
-  /** The hash a template's databases are named after on this server. */
+  /** The hash a template's databases are named after on this server (and, for a plain role, for this role). */
   public String templateHash(TemplateDefinition template) {
-    return hashes.computeIfAbsent(template, d -> TemplateHasher.hash(d, endpoint.majorVersion()));
+    return hashes.computeIfAbsent(template, d -> TemplateHasher.hash(d, endpoint.majorVersion(), ownRole));
+  }
+
+  /**
+   * The role pgisolated administers the server as, when that role is not a superuser; says once
+   * what such a role can't do, since that shows only later, and then only as a warning.
+   */
+  private static Optional<String> plainRole(DatabaseAdmin admin, ServerEndpoint endpoint) {
+    Optional<String> role;
+    try {
+      role = admin.currentRoleUnlessSuperuser();
+    } catch (SQLException e) {
+      throw new UnableToStartPostgresException("Could not read the attributes of role " + endpoint.user() + " on "
+          + endpoint + ": " + e.getMessage() + ". Check that the role may log in to "
+          + endpoint.maintenanceDatabase() + ".", e);
+    }
+    role.ifPresent(name -> LOG.info("Role {} is not a superuser: its templates are its own (other roles could clone "
+        + "them but not use their tables), it drops only databases it owns, and it can end only its own sessions. "
+        + "Grant it pg_signal_backend (GRANT pg_signal_backend TO {}) if other roles' sessions on its databases "
+        + "must be ended too.", name, name));
+    return role;
   }
 
   public DatabaseAdmin admin() {
