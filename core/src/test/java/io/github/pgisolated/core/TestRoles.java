@@ -62,6 +62,18 @@ public final class TestRoles implements AutoCloseable {
     return config;
   }
 
+  /** The configuration of a pool that uses the suite's server as an external one, as its superuser. */
+  public Map<String, String> superuserExternalConfig() {
+    Map<String, String> config = externalConfig(server.user());
+    config.put("pgisolated.external.password", server.password());
+    return config;
+  }
+
+  /** The superuser the suite's server is administered as. */
+  public String superuserName() {
+    return server.user();
+  }
+
   /** The databases a role owns. */
   public List<String> databasesOf(String role) throws SQLException {
     List<String> names = new ArrayList<>();
