@@ -342,9 +342,12 @@ public final class PoolEngine implements PgIsolatedPool {
     try {
       role = admin.currentRoleUnlessSuperuser();
     } catch (SQLException e) {
-      throw new UnableToStartPostgresException("Could not read the attributes of role " + endpoint.user() + " on "
-          + endpoint + ": " + e.getMessage() + ". Check that the role may log in to "
-          + endpoint.maintenanceDatabase() + ".", e);
+      // The server answered a moment ago (its probe), so this is unlikely. Taken for a superuser, a
+      // plain role shares superusers' templates, whose tables it can't use: PostgreSQL's
+      // "permission denied for table" then says so in its tests.
+      LOG.warn("Could not read whether role {} on {} is a superuser ({}); taking it for one", endpoint.user(),
+          endpoint, e.getMessage());
+      return Optional.empty();
     }
     role.ifPresent(name -> LOG.info("Role {} is not a superuser: its templates are its own (other roles could clone "
         + "them but not use their tables), it drops only databases it owns, and it can end only its own sessions. "
