@@ -39,7 +39,7 @@ public enum ConfigKey {
   POOL_MAX_SIZE("pgisolated.pool.max-size", "max(8, 4 x cores)",
       "Most clones of one template at once (ready, leased, kept by JVMs between tests, being made)."),
   POOL_MAX_DATABASES("pgisolated.pool.max-databases", "max(32, 8 x cores)",
-      "Most clones of all templates together; an idle template's pool gives room to a busy one."),
+      "Most clones of all templates together, per coordinator (each build on a shared server has its own); an idle template's pool gives room to a busy one."),
   POOL_PARALLEL_TASKS("pgisolated.pool.parallel-tasks", "max(2, cores)",
       "How many clones are made at the same time while tests wait for one (one at a time otherwise)."),
   POOL_REFILL("pgisolated.pool.refill", "auto",

@@ -6,9 +6,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import javax.sql.DataSource;
 
 /**
@@ -90,6 +92,8 @@ public final class DatabaseAdmin {
         terminateSessions(c, database);
         s.execute("drop database if exists " + Sql.ident(database));
       }
+    } catch (SQLException e) {
+      throw explained(e, "drop", database);
     }
   }
 
@@ -121,6 +125,8 @@ public final class DatabaseAdmin {
   public void dropTemplate(String database) throws SQLException {
     try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
       s.execute("alter database " + Sql.ident(database) + " is_template false");
+    } catch (SQLException e) {
+      throw explained(e, "drop", database);
     }
     drop(database);
   }
@@ -157,6 +163,8 @@ public final class DatabaseAdmin {
   public void rename(String from, String to) throws SQLException {
     try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
       s.execute("alter database " + Sql.ident(from) + " rename to " + Sql.ident(to));
+    } catch (SQLException e) {
+      throw explained(e, "rename", from);
     }
   }
 
@@ -164,6 +172,8 @@ public final class DatabaseAdmin {
   public void comment(String database, String text) throws SQLException {
     try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
       s.execute("comment on database " + Sql.ident(database) + " is " + Sql.literal(text));
+    } catch (SQLException e) {
+      throw explained(e, "comment on (mark)", database);
     }
   }
 
@@ -195,7 +205,65 @@ public final class DatabaseAdmin {
   public int terminateSessions(String database) throws SQLException {
     try (Connection c = admin.getConnection()) {
       return terminateSessions(c, database);
+    } catch (SQLException e) {
+      throw explained(e, "keep", database);
     }
+  }
+
+  /**
+   * The role these sessions run as when it is not a superuser; empty for a superuser. (CREATEDB
+   * was checked when the server was connected.)
+   */
+  public Optional<String> currentRoleUnlessSuperuser() throws SQLException {
+    try (Connection c = admin.getConnection(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("select current_user, rolsuper from pg_roles where rolname = current_user")) {
+      return rs.next() && !rs.getBoolean(2) ? Optional.of(rs.getString(1)) : Optional.empty();
+    }
+  }
+
+  /**
+   * The databases matching a LIKE pattern that these sessions' role may drop: its own, its
+   * roles', or all for a superuser. Others belong to another build on the server, and are left to it.
+   */
+  public Set<String> droppableLike(String likePattern) throws SQLException {
+    Set<String> result = new HashSet<>();
+    try (Connection c = admin.getConnection();
+        PreparedStatement ps = c.prepareStatement(
+            "select datname from pg_database where datname like ? and pg_has_role(datdba, 'USAGE')")) {
+      ps.setString(1, likePattern);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          result.add(rs.getString(1));
+        }
+      }
+    }
+    return result;
+  }
+
+  /**
+   * A refused privilege, explained: what was refused, to whom, and what to grant (see
+   * {@link PrivilegeErrors}); any other error as it is.
+   */
+  private SQLException explained(SQLException e, String action, String database) {
+    if (!PrivilegeErrors.isPrivilegeError(e)) {
+      return e;
+    }
+    String role = "(this role)";
+    Optional<String> owner = Optional.empty();
+    try (Connection c = admin.getConnection();
+        PreparedStatement ps = c.prepareStatement(
+            "select current_user, (select pg_get_userbyid(datdba) from pg_database where datname = ?)")) {
+      ps.setString(1, database);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        role = rs.getString(1);
+        owner = Optional.ofNullable(rs.getString(2));
+      }
+    } catch (SQLException ignored) {
+      // The explanation goes without the names then.
+    }
+    return new SQLException(PrivilegeErrors.message(action, database, role, owner, e.getMessage()),
+        e.getSQLState(), e);
   }
 
   private static int terminateSessions(Connection c, String database) throws SQLException {

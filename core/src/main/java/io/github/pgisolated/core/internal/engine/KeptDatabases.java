@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -66,17 +67,25 @@ final class KeptDatabases {
   /** Drops the kept databases whose run is over (or that are older than a day). */
   void dropThoseOfEndedRuns() {
     try {
-      for (Map.Entry<String, String> database : admin.databasesLike("pgisolated\\_%\\_k____").entrySet()) {
+      String pattern = "pgisolated\\_%\\_k____";
+      // Another role's kept databases (another build's, on a shared server) are its to drop.
+      Set<String> droppable = admin.droppableLike(pattern);
+      for (Map.Entry<String, String> database : admin.databasesLike(pattern).entrySet()) {
         Matcher name = KEPT_NAME.matcher(database.getKey());
         Matcher marker = MARKER.matcher(database.getValue());
-        if (!name.matches() || !marker.matches() || !marker.group(1).equals(name.group(1))) {
+        if (!name.matches() || !marker.matches() || !marker.group(1).equals(name.group(1))
+            || !droppable.contains(database.getKey())) {
           continue;
         }
         boolean runOver = !runIsAlive(Long.parseLong(marker.group(2)), Long.parseLong(marker.group(3)));
         boolean tooOld = System.currentTimeMillis() - Long.parseLong(marker.group(4)) > MAX_AGE_MILLIS;
         if (runOver || tooOld) {
-          admin.drop(database.getKey());
-          LOG.info("Dropped {}, kept for debugging by an earlier run", database.getKey());
+          try {
+            admin.drop(database.getKey());
+            LOG.info("Dropped {}, kept for debugging by an earlier run", database.getKey());
+          } catch (SQLException e) {
+            LOG.warn("Could not drop {}, kept for debugging by an earlier run: {}", database.getKey(), e.getMessage());
+          }
         }
       }
     } catch (SQLException e) {

@@ -87,6 +87,8 @@ final class ServerSession {
   private final RunReport report;
   private final ServerWatch watch;
   private final Optional<String> resetsUnavailable;
+  /** The role this JVM administers the server as, when it is not a superuser (see TemplateHasher). */
+  private final Optional<String> ownRole;
   private final Map<TemplateDefinition, String> hashes = new ConcurrentHashMap<>();
   private final Map<String, WarmClones> warm = new ConcurrentHashMap<>();
   private volatile boolean closed;
@@ -104,6 +106,7 @@ final class ServerSession {
     // a lease that waits on it should fail over to the next server long before its own timeout.
     adminPool.setConnectionTimeout(ADMIN_CONNECTION_TIMEOUT_MILLIS);
     this.admin = new DatabaseAdmin(adminPool, endpoint.majorVersion(), config.cloneStrategy());
+    this.ownRole = plainRole(admin, endpoint);
     this.claims = new DatabaseClaims(() -> {
       try {
         return DataSources.connect(endpoint, endpoint.maintenanceDatabase());
@@ -374,9 +377,32 @@ final class ServerSession {
     warm.values().forEach(WarmClones::close);
   }
 
-  /** The hash a template's databases are named after on this server. */
+  /** The hash a template's databases are named after on this server (and, for a plain role, for this role). */
   String templateHash(TemplateDefinition template) {
-    return hashes.computeIfAbsent(template, d -> TemplateHasher.hash(d, endpoint.majorVersion()));
+    return hashes.computeIfAbsent(template, d -> TemplateHasher.hash(d, endpoint.majorVersion(), ownRole));
+  }
+
+  /**
+   * The role pgisolated administers the server as, when that role is not a superuser; says once
+   * what such a role can't do, since that shows only later, and then only as a warning.
+   */
+  private static Optional<String> plainRole(DatabaseAdmin admin, ServerEndpoint endpoint) {
+    Optional<String> role;
+    try {
+      role = admin.currentRoleUnlessSuperuser();
+    } catch (SQLException e) {
+      // The server answered a moment ago (its probe), so this is unlikely. Taken for a superuser, a
+      // plain role shares superusers' templates, whose tables it can't use: PostgreSQL's
+      // "permission denied for table" then says so in its tests.
+      LOG.warn("Could not read whether role {} on {} is a superuser ({}); taking it for one", endpoint.user(),
+          endpoint, e.getMessage());
+      return Optional.empty();
+    }
+    role.ifPresent(name -> LOG.info("Role {} is not a superuser: its templates are its own (other roles could clone "
+        + "them but not use their tables), it drops only databases it owns, and it can end only its own sessions. "
+        + "Grant it pg_signal_backend (GRANT pg_signal_backend TO {}) if other roles' sessions on its databases "
+        + "must be ended too.", name, name));
+    return role;
   }
 
   DatabaseAdmin admin() {

@@ -16,7 +16,8 @@ import java.util.TreeMap;
  * A fingerprint of a database's own catalogs: every row of every local system catalog (the
  * schema, functions, types, triggers, comments, privileges, large objects: everything DDL leaves),
  * so that two databases with the same fingerprint have the same schema. Shared catalogs
- * ({@code pg_database}, roles) are not the database's own and are left out; so are what the
+ * ({@code pg_database}, roles) are not the database's own and are left out, and so are catalogs the
+ * role may not read ({@code pg_largeobject} for a role that is not a superuser); so are what the
  * server changes by itself without changing the schema: planner statistics ({@code pg_statistic},
  * {@code pg_statistic_ext_data}) and the physical columns of {@code pg_class} (size, tuple counts,
  * frozen XIDs, file node), which VACUUM and ANALYZE move.
@@ -35,6 +36,11 @@ final class CatalogFingerprint {
       + " from pg_class c join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped"
       + " where c.relnamespace = 'pg_catalog'::regnamespace and c.relkind = 'r' and not c.relisshared"
       + " and c.relname not in ('pg_statistic', 'pg_statistic_ext_data')"
+      // A role that is not a superuser may not read pg_largeobject (the large objects' data; their
+      // metadata, which creating or dropping one changes, stays in). The same role always reads
+      // the same catalogs: a template's fingerprint is only ever compared with its own clones',
+      // and a plain role's templates are its own (TemplateHasher).
+      + " and has_table_privilege(c.oid, 'SELECT')"
       + " and not (c.relname = 'pg_class' and a.attname in (" + PHYSICAL_PG_CLASS_COLUMNS + "))"
       + " group by c.relname order by c.relname";
 

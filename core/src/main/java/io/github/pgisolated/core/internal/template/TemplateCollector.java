@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * claim key, see {@link TemplateUses}; a coordinator claims its clones; a builder claims what it
  * builds), then checks that no clone has a holder lock (a running test) or a session, and that the
  * template's marker did not change meanwhile (a JVM just reused it). Anything it cannot claim is
- * skipped, to be collected some later time. Clones are dropped first, then the template (no longer
+ * skipped, to be collected some later time; so is anything this role may not drop (another role's
+ * build's, on a shared server: its own collector, or a superuser's, drops it). Clones are dropped first, then the template (no longer
  * flagged a template); the claims are released when the collection ends.
  *
  * <p>Thread-safe; collections run one at a time.
@@ -162,6 +163,7 @@ final class TemplateCollector implements AutoCloseable {
     // A template is gone only when no database of its name is left: one whose marker this version
     // cannot read is a newer version's template, and its clones are that version's pool.
     reasons.keySet().removeIf(hash -> !templates.containsKey(hash) && databases.containsKey(DatabaseNames.template(hash)));
+    leaveOtherRolesAlone(reasons, templates, clones);
     List<String> dropped = new ArrayList<>();
     List<String> described = new ArrayList<>();
     long bytes = 0;
@@ -231,6 +233,36 @@ final class TemplateCollector implements AutoCloseable {
       }
     }
     return reasons;
+  }
+
+  /**
+   * Takes out of the victims every hash with a database this role may not drop: on a server that
+   * builds of several roles share, those are another build's, and only its owner (or a superuser)
+   * may drop them. They are named, once per collection, so that an operator knows why they stay.
+   */
+  private void leaveOtherRolesAlone(Map<String, String> reasons, Map<String, Marker> templates,
+      Map<String, List<String>> clones) throws SQLException {
+    if (reasons.isEmpty()) {
+      return;
+    }
+    Set<String> droppable = admin.droppableLike(DatabaseNames.likeAnyPattern());
+    List<String> leftAlone = new ArrayList<>();
+    reasons.keySet().removeIf(hash -> {
+      List<String> all = new ArrayList<>(clones.getOrDefault(hash, List.of()));
+      if (templates.containsKey(hash)) {
+        all.add(DatabaseNames.template(hash));
+      }
+      boolean others = !droppable.containsAll(all);
+      if (others) {
+        leftAlone.add(templates.containsKey(hash) ? DatabaseNames.template(hash) : "clones of " + hash);
+      }
+      return others;
+    });
+    if (!leftAlone.isEmpty()) {
+      LOG.info("Not collecting {} old template(s) owned by other roles (only their owner or a superuser may drop "
+          + "them; a collector running as that role or as a superuser will): {}", leftAlone.size(),
+          String.join(", ", leftAlone));
+    }
   }
 
   /**

@@ -9,14 +9,17 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.Optional;
 
 /**
  * The identity of a template: a hash of everything that shapes it, so that a change rebuilds it
  * and no change reuses it, in every JVM and every run that shares the server.
  *
  * <p>Covered: {@link #FORMAT_VERSION}, the server's major version, each script's name and bytes
- * (in order), the migrations ({@link MigrationHasher}), the initializer's class name and bytecode, and the definition's extra hash inputs.
- * Each part is length-prefixed so that no two different definitions feed the same bytes.
+ * (in order), the migrations ({@link MigrationHasher}), the initializer's class name and bytecode, and the definition's extra hash inputs;
+ * and, when pgisolated administers the server as a role that is not a superuser, that role (see
+ * {@link #hash(TemplateDefinition, int, Optional)}). Each part is length-prefixed so that no two
+ * different definitions feed the same bytes.
  */
 public final class TemplateHasher {
   /**
@@ -27,8 +30,19 @@ public final class TemplateHasher {
 
   private TemplateHasher() {}
 
-  /** 16 lower-case hex characters (64 bits). */
+  /** 16 lower-case hex characters (64 bits), for a superuser's templates. */
   public static String hash(TemplateDefinition definition, int majorVersion) {
+    return hash(definition, majorVersion, Optional.empty());
+  }
+
+  /**
+   * 16 lower-case hex characters (64 bits). {@code ownRole} is the role pgisolated administers the
+   * server as when it is not a superuser: the objects a template's scripts create belong to the
+   * role that built it, and another plain role could clone the template but not read or write a
+   * single table of the clone ("permission denied for table"). So each such role has templates of
+   * its own, while superusers (who may use anybody's objects) share theirs whatever their names.
+   */
+  public static String hash(TemplateDefinition definition, int majorVersion, Optional<String> ownRole) {
     MessageDigest digest = Digests.sha256();
     Digests.update(digest, "pgisolated-template-format:" + FORMAT_VERSION);
     Digests.update(digest, "postgres-major:" + majorVersion);
@@ -44,6 +58,7 @@ public final class TemplateHasher {
     for (String input : definition.hashInputs()) {
       Digests.update(digest, "input:" + input);
     }
+    ownRole.ifPresent(role -> Digests.update(digest, "role:" + role));
     return HexFormat.of().formatHex(digest.digest(), 0, 8);
   }
 
