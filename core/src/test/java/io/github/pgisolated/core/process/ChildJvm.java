@@ -87,6 +87,25 @@ final class ChildJvm implements AutoCloseable {
     }
   }
 
+  /** How many {@code LEASED} lines (of {@link LeaseWorker}) the child printed so far. */
+  int leases() {
+    synchronized (all) {
+      return (int) all.stream().filter(l -> l.startsWith("LEASED ")).count();
+    }
+  }
+
+  /** Waits until the child printed {@code count} {@code LEASED} lines. */
+  void awaitLeases(int count, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (leases() < count) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(name + " leased " + leases() + " of " + count + " databases within " + timeout
+            + "; its output: " + output());
+      }
+      Thread.sleep(20);
+    }
+  }
+
   int waitFor(Duration timeout) throws InterruptedException {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       throw new AssertionError(name + " did not finish within " + timeout + "; its output: " + output());

@@ -110,22 +110,25 @@ class PreviousVersionProcessTests {
     ChildJvm current = ChildJvm.start("current", LeaseWorker.class, config, directory.resolve("current.log"),
         hashInput, "0", "10", "1");
     children.add(current);
-    awaitLeases(current, 10);
+    current.awaitLeases(10, WAIT);
     // The same template definition on the previous version: its collector runs once its template is ready.
     ChildJvm previous = ChildJvm.start("previous", LeaseWorker.class, config, previousClassPath(),
         directory.resolve("previous.log"), hashInput, "0", "10", "1");
     children.add(previous);
-    awaitLeases(previous, 10);
+    previous.awaitLeases(10, WAIT);
+    // Both templates were last used when their JVM started; past max-age they are candidates, so
+    // the collection below must find them and leave them because they are in use.
+    Thread.sleep(1500);
     // A third JVM, of this version, with a template of its own: it collects after its template is ready,
     // while both others lease.
     ChildJvm collector = ChildJvm.start("collector", LeaseWorker.class, config, directory.resolve("collector.log"),
         hashInput + "-other", "5", "0", "1");
     children.add(collector);
     assertThat(collector.await(DONE, WAIT).group(2)).as("collector's violations").isEqualTo("0");
-    int currentBefore = leases(current);
-    int previousBefore = leases(previous);
-    awaitLeases(current, currentBefore + 10);
-    awaitLeases(previous, previousBefore + 10);
+    int currentBefore = current.leases();
+    int previousBefore = previous.leases();
+    current.awaitLeases(currentBefore + 10, WAIT);
+    previous.awaitLeases(previousBefore + 10, WAIT);
     Files.createFile(stop);
 
     Matcher currentDone = current.await(DONE, WAIT);
@@ -158,21 +161,6 @@ class PreviousVersionProcessTests {
 
   private static List<String> leasedDatabases(ChildJvm child) {
     return child.output().stream().map(LEASED::matcher).filter(Matcher::matches).map(m -> m.group(1)).distinct().toList();
-  }
-
-  private static int leases(ChildJvm child) {
-    return (int) child.output().stream().filter(l -> LEASED.matcher(l).matches()).count();
-  }
-
-  private static void awaitLeases(ChildJvm child, int count) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (leases(child) < count) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(child + " leased " + leases(child) + " of " + count + " databases within " + WAIT
-            + "; its output: " + child.output());
-      }
-      Thread.sleep(20);
-    }
   }
 
   /** The previous version's classes, this build's test classes (the worker, the scripts) and the shared libraries. */
