@@ -29,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -253,9 +254,12 @@ public final class Benchmark {
         }
       }
     }
+    Optional<ServerCpu> server = ServerCpu.of(endpoint);
+    long serverCpuBefore = server.map(ServerCpu::millis).orElse(-1L);
     SuiteRun run = forks.runSuite(workload.id() + "-" + label + "-" + strategy.id() + "-" + forkCount, strategy,
         forkCount, OrdersSuite.classNames(strategy, workload),
         Map.of(BenchWorkload.PROPERTY, workload.id(), BenchEndpoint.PROPERTY, endpointFile.toString()));
+    long serverCpuAfter = server.map(ServerCpu::millis).orElse(-1L);
     int tests = 0;
     for (Path log : run.logs()) {
       Matcher m = Pattern.compile("FORK tests=(\\d+) failed=0").matcher(Files.readString(log));
@@ -271,6 +275,7 @@ public final class Benchmark {
       for (Path file : run.phases()) {
         phases.add(file);
       }
+      phases.addServerCpu(serverCpuBefore < 0 || serverCpuAfter < 0 ? -1 : serverCpuAfter - serverCpuBefore);
     }
     if (strategy == Strategy.ON_DEMAND) {
       try (Connection c = endpoint.connect("postgres"); Statement st = c.createStatement()) {

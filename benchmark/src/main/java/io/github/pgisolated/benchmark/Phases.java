@@ -15,6 +15,10 @@ final class Phases {
   private final List<long[]> tests = new ArrayList<>();
   private final List<Double> startups = new ArrayList<>();
   private final List<Double> shutdowns = new ArrayList<>();
+  private long jvmCpuMillis;
+  private long jitMillis;
+  private long serverCpuMillis;
+  private boolean cpuKnown = true;
 
   /** Adds the figures of one fork's file ({@code T} and {@code S} lines). */
   void add(Path file) throws IOException {
@@ -25,8 +29,19 @@ final class Phases {
       } else if (p[0].equals("S")) {
         startups.add(Double.parseDouble(p[1]));
         shutdowns.add(Double.parseDouble(p[2]));
+      } else if (p[0].equals("C")) {
+        long cpu = Long.parseLong(p[1]);
+        cpuKnown &= cpu >= 0;
+        jvmCpuMillis += cpu;
+        jitMillis += Math.max(0, Long.parseLong(p[2]));
       }
     }
+  }
+
+  /** What the server's processes used during one suite run (ms of CPU); negative: not known. */
+  void addServerCpu(long millis) {
+    cpuKnown &= millis >= 0;
+    serverCpuMillis += millis;
   }
 
   /** The figures, in ms. */
@@ -37,7 +52,11 @@ final class Phases {
         mean[i] += t[i] / 1e6 / tests.size();
       }
     }
-    return new Summary(tests.size(), Stats.median(startups), mean[0], mean[1], mean[2], mean[3], Stats.median(shutdowns));
+    int n = Math.max(1, tests.size());
+    Cpu cpu = cpuKnown && !tests.isEmpty()
+        ? new Cpu((double) jvmCpuMillis / n, (double) jitMillis / n, (double) serverCpuMillis / n) : null;
+    return new Summary(tests.size(), Stats.median(startups), mean[0], mean[1], mean[2], mean[3], Stats.median(shutdowns),
+        cpu);
   }
 
   /**
@@ -49,11 +68,26 @@ final class Phases {
    * @param work the rest of the test body
    * @param teardown after-each callbacks (giving back, dropping, rolling back)
    * @param shutdown a fork JVM's last test to its end (closing the pool; median over the forks)
+   * @param cpu the CPU the run used per test, null when it could not be read
    */
   record Summary(int tests, double startup, double setup, double connection, double work, double teardown,
-      double shutdown) {
+      double shutdown, Cpu cpu) {
     double perTest() {
       return setup + connection + work + teardown;
+    }
+  }
+
+  /**
+   * CPU time per test, in ms, over whole runs (JVM start and end included): what bounds the wall
+   * time on a machine with few cores, where the test JVMs and the server share them.
+   *
+   * @param jvm the test JVMs, every thread
+   * @param jit of which the JVMs' JIT compiler threads
+   * @param server the PostgreSQL server's processes: postmaster, backends (ended ones included), helpers
+   */
+  record Cpu(double jvm, double jit, double server) {
+    double total() {
+      return jvm + server;
     }
   }
 }

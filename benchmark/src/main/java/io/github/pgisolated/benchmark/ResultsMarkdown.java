@@ -116,6 +116,33 @@ final class ResultsMarkdown {
           }
         }
       }
+      cpu(suite);
+    }
+  }
+
+  /**
+   * Where the CPU goes: on a machine with few cores the test JVMs and the server share them, and a
+   * strategy's wall time can't go below its CPU time over the cores.
+   */
+  private void cpu(Suite suite) {
+    if (suite.phases().values().stream().flatMap(m -> m.values().stream()).allMatch(p -> p.cpu() == null)) {
+      return;
+    }
+    int cores = Runtime.getRuntime().availableProcessors();
+    md.append("\n*Where the CPU goes* (ms of CPU per test, over whole runs, JVM starts included; the server: every "
+        + "PostgreSQL process, ended backends included; " + cores + " cores give " + cores + " ms of CPU per ms of wall "
+        + "time)\n\n| strategy | forks | test JVMs | of which JIT compiling | server | total | wall time per test "
+        + "| cores busy |\n|---|---|---|---|---|---|---|---|\n");
+    for (int forks : Results.FORKS) {
+      for (Strategy s : Results.order()) {
+        Phases.Summary p = suite.phases().getOrDefault(forks, Map.of()).get(s);
+        if (p != null && p.cpu() != null) {
+          double wallPerTest = suite.median(s, forks) * 1000 / r.testsPerRun();
+          md.append(String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.1f | %.1f | %.1f | %.2f |%n",
+              Results.shortName(s), forks, p.cpu().jvm(), p.cpu().jit(), p.cpu().server(), p.cpu().total(),
+              wallPerTest, p.cpu().total() / wallPerTest));
+        }
+      }
     }
   }
 

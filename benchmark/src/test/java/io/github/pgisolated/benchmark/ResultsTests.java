@@ -54,7 +54,8 @@ class ResultsTests {
     Map<Integer, Results.ForkReports> reports = Map.of(
         1, new Results.ForkReports(resetsPerForkCount, 2, Map.of("schema changed", 58)),
         3, new Results.ForkReports(resetsPerForkCount, 0, Map.of("schema changed", 60)));
-    return new Results.Suite(wall, Map.of(1, Map.of(Strategy.ROLLBACK, new Phases.Summary(300, 400, 0.5, 0.1, 3, 0.2, 10))),
+    return new Results.Suite(wall, Map.of(1, Map.of(Strategy.ROLLBACK, new Phases.Summary(300, 400, 0.5, 0.1, 3, 0.2, 10,
+        new Phases.Cpu(20, 8, 5)))),
         reports);
   }
 

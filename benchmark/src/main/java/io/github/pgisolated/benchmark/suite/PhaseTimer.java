@@ -85,7 +85,9 @@ public final class PhaseTimer implements BeforeEachCallback, InvocationIntercept
 
   /**
    * Writes one {@code T <setup> <first connection> <work> <teardown>} line (ns) per test and one
-   * {@code S <JVM start to first test> <last test to now>} line (ms).
+   * {@code S <JVM start to first test> <last test to now>} line (ms), and one {@code C <CPU> <JIT> <GC>}
+   * line (ms): the CPU time this JVM used, all its threads, how much of it its JIT compiler threads
+   * used, and the time its garbage collectors report.
    */
   static void write(Path file, long lastTestEndMillis) throws IOException {
     List<String> lines = new ArrayList<>();
@@ -95,6 +97,45 @@ public final class PhaseTimer implements BeforeEachCallback, InvocationIntercept
     long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
     long first = firstTestStart == 0 ? jvmStart : firstTestStart;
     lines.add("S " + (first - jvmStart) + " " + (System.currentTimeMillis() - lastTestEndMillis));
+    long cpu = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+        ? os.getProcessCpuTime() / 1_000_000 : -1;
+    long jit = compilerThreadsCpuMillis();
+    long gc = ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(b -> Math.max(0, b.getCollectionTime()))
+        .sum();
+    lines.add("C " + cpu + " " + jit + " " + gc);
     Files.write(file, lines);
+  }
+
+  /**
+   * The CPU time of the JIT compiler threads, from Linux's {@code /proc/self/task} (HotSpot names
+   * them "C1 CompilerThreadN" and "C2 CompilerThreadN"); else the JVM's compile time, which under
+   * load also counts the time they waited for a core.
+   */
+  private static long compilerThreadsCpuMillis() {
+    Path tasks = Path.of("/proc/self/task");
+    if (Files.isDirectory(tasks)) {
+      long ticks = 0;
+      try (java.util.stream.Stream<Path> all = Files.list(tasks)) {
+        for (Path task : (Iterable<Path>) all::iterator) {
+          String stat;
+          try {
+            stat = Files.readString(task.resolve("stat"));
+          } catch (IOException ended) {
+            continue;
+          }
+          String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+          if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+          }
+        }
+        // USER_HZ: 100 on every Linux architecture.
+        return ticks * 10;
+      } catch (IOException | RuntimeException e) {
+        // fall through to the JVM's own figure
+      }
+    }
+    return ManagementFactory.getCompilationMXBean() == null ? -1
+        : ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
   }
 }

@@ -234,10 +234,12 @@ final class WarmClones {
     try {
       List<Connection> sessions = clone.borrowSessions();
       try {
-        if (clone.resetter == null) {
-          clone.resetter = engine.connect(clone.database.databaseName());
-        }
-        outcome = reset.reset(sessions, clone.resetter, clone.baseline);
+        outcome = reset.reset(sessions, () -> {
+          if (clone.resetter == null) {
+            clone.resetter = engine.connect(clone.database.databaseName());
+          }
+          return clone.resetter;
+        }, clone.baseline);
       } finally {
         HeldClone.close(sessions);
       }

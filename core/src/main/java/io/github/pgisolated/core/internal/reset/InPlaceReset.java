@@ -69,26 +69,37 @@ public final class InPlaceReset {
   }
 
   /**
-   * Resets a clone a test gave back.
+   * pgisolated's own session on a clone, opened only when rows must be put back: a clone whose
+   * test changed its schema, or nothing, never needs one.
+   */
+  @FunctionalInterface
+  public interface Resetter {
+    Connection session() throws SQLException;
+  }
+
+  /**
+   * Resets a clone a test gave back. What changed is read on one of the pool's sessions, which
+   * is open and warm already; the rows are put back on the resetter's.
    *
-   * @param sessions every open session of the clone's connection pool, none in use: their session
-   *     state is forgotten and their statistics flushed. Sessions the test opened by other means
-   *     must have ended.
-   * @param resetter pgisolated's own session on the clone, which does the work: never one of the
-   *     pool's, because setting {@code session_replication_role} empties the session's plan cache,
-   *     and the next test's sessions keep theirs
+   * @param sessions every open session of the clone's connection pool (at least one), none in
+   *     use: their session state is forgotten and their statistics flushed. Sessions the test
+   *     opened by other means must have ended.
+   * @param resetter pgisolated's own session on the clone, which puts the rows back: never one of
+   *     the pool's, because setting {@code session_replication_role} empties the session's plan
+   *     cache, and the next test's sessions keep theirs
    * @param baseline the clone's baseline from when it was last in the template's state
    * @throws SQLException when the clone can't be read or written; the caller recreates it
    * @throws ResetVerificationException in verification mode, when the result differs from the template
    */
-  public ResetOutcome reset(List<Connection> sessions, Connection resetter, Baseline baseline) throws SQLException {
+  public ResetOutcome reset(List<Connection> sessions, Resetter resetter, Baseline baseline) throws SQLException {
     for (Connection session : sessions) {
       forgetSessionState(session);
     }
-    Connection connection = resetter;
+    Connection connection = sessions.get(0);
     Observation now = probe.observe(connection, baseline.databaseOid());
     ResetOutcome outcome = decide(connection, now, baseline);
     if (outcome.kind() == ResetOutcome.Kind.RESET) {
+      connection = resetter.session();
       outcome = restore(connection, now, baseline);
     }
     if (verify && outcome.kind() != ResetOutcome.Kind.RECREATE) {

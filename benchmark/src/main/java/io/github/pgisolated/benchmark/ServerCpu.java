@@ -1,0 +1,72 @@
+package io.github.pgisolated.benchmark;
+
+import io.github.pgisolated.benchmark.suite.BenchEndpoint;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Optional;
+
+/**
+ * The CPU time the PostgreSQL server's processes have used, read from Linux's {@code /proc}: the
+ * postmaster's own, that of the children it reaped (every backend that ended: test sessions,
+ * clones' sessions) and that of its children alive now. The benchmark's server runs on this
+ * machine, so the difference around a suite run is what the server spent on it.
+ */
+final class ServerCpu {
+  /** {@code /proc}'s clock ticks per second (USER_HZ), 100 on every Linux architecture. */
+  private static final long TICKS_PER_SECOND = 100;
+  private final long postmaster;
+
+  private ServerCpu(long postmaster) {
+    this.postmaster = postmaster;
+  }
+
+  /**
+   * The server of an endpoint, found through its checkpointer's parent; empty when {@code /proc}
+   * can't tell (not Linux, or the server runs elsewhere).
+   */
+  static Optional<ServerCpu> of(BenchEndpoint endpoint) {
+    try (Connection c = endpoint.connect("postgres"); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("select pid from pg_stat_activity where backend_type = 'checkpointer'")) {
+      if (!rs.next()) {
+        return Optional.empty();
+      }
+      String[] stat = fields(rs.getLong(1));
+      return stat == null ? Optional.empty() : Optional.of(new ServerCpu(Long.parseLong(stat[1])));
+    } catch (SQLException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** CPU used so far, in ms; negative when it could not be read. */
+  long millis() {
+    String[] own = fields(postmaster);
+    if (own == null) {
+      return -1;
+    }
+    // utime, stime, cutime, cstime: fields 14 to 17 of /proc/<pid>/stat, here 11 to 14 after the name.
+    long ticks = Long.parseLong(own[11]) + Long.parseLong(own[12]) + Long.parseLong(own[13]) + Long.parseLong(own[14]);
+    ticks += ProcessHandle.of(postmaster).map(p -> p.children().mapToLong(child -> {
+      String[] f = fields(child.pid());
+      return f == null ? 0 : Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }).sum()).orElse(0L);
+    return ticks * 1000 / TICKS_PER_SECOND;
+  }
+
+  /**
+   * The fields of {@code /proc/<pid>/stat} after the command name (which may hold spaces): [0] is
+   * the state, [1] the parent's pid; null when unreadable.
+   */
+  private static String[] fields(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+}
