@@ -144,9 +144,12 @@ public final class Benchmark {
       suites.put(w, suite(forks, w, BenchEndpoint.read(endpoints.get(w)), endpoints.get(w)));
     }
     Results.Start start = start(forks);
+    BenchWorkload small = BenchWorkload.SMALL;
+    Map<String, Map<Strategy, List<Double>>> cores = cores(forks, BenchEndpoint.read(endpoints.get(small)),
+        endpoints.get(small));
 
     Results results = new Results(date, machine(), load(loadBefore), server, settings, oneJvm, threeJvms,
-        recycle, costs, suites, OrdersSuite.CLASSES * OrdersSuite.TESTS, start);
+        recycle, costs, suites, OrdersSuite.CLASSES * OrdersSuite.TESTS, start, cores);
     String markdown = results.markdown();
     Files.writeString(out.resolve("bench-results.md"), markdown);
     for (BenchWorkload w : workloads) {
@@ -255,11 +258,12 @@ public final class Benchmark {
       }
     }
     Optional<ServerCpu> server = ServerCpu.of(endpoint);
+    long processesBefore = server.map(ServerCpu::processes).orElse(0L);
     long serverCpuBefore = server.map(ServerCpu::millis).orElse(-1L);
     SuiteRun run = forks.runSuite(workload.id() + "-" + label + "-" + strategy.id() + "-" + forkCount, strategy,
         forkCount, OrdersSuite.classNames(strategy, workload),
         Map.of(BenchWorkload.PROPERTY, workload.id(), BenchEndpoint.PROPERTY, endpointFile.toString()));
-    long serverCpuAfter = server.map(ServerCpu::millis).orElse(-1L);
+    long serverCpuAfter = server.isPresent() ? server.get().millisOnceBackTo(processesBefore) : -1;
     int tests = 0;
     for (Path log : run.logs()) {
       Matcher m = Pattern.compile("FORK tests=(\\d+) failed=0").matcher(Files.readString(log));
@@ -285,6 +289,44 @@ public final class Benchmark {
       }
     }
     return run;
+  }
+
+  /**
+   * The small suite with 1 fork, no isolation and {@code @PgIsolated}, with the test JVM and the
+   * server pinned to one core, then to two ({@code taskset}): how the wall times, and their ratio,
+   * move with the cores. Empty when this machine has one core or {@code taskset} is not there.
+   */
+  private Map<String, Map<Strategy, List<Double>>> cores(Forks forks, BenchEndpoint endpoint, Path endpointFile)
+      throws Exception {
+    Map<String, Map<Strategy, List<Double>>> wall = new LinkedHashMap<>();
+    int available = Runtime.getRuntime().availableProcessors();
+    Optional<ServerCpu> server = ServerCpu.of(endpoint);
+    if (available < 2 || server.isEmpty()) {
+      return wall;
+    }
+    progress("5. cores: the small suite, 1 fork, rollback and @PgIsolated, on 1 core and on 2, %d rounds", rounds);
+    try {
+      for (String cpus : List.of("0", "0,1")) {
+        server.get().pinTo(cpus);
+        Forks pinned = forks.pinnedTo(cpus);
+        Map<Strategy, List<Double>> byStrategy = new java.util.EnumMap<>(Strategy.class);
+        for (int round = 1; round <= rounds; round++) {
+          for (Strategy s : List.of(Strategy.ROLLBACK, Strategy.PGISOLATED)) {
+            SuiteRun run = runSuite(pinned, BenchWorkload.SMALL, endpoint, endpointFile, s, 1,
+                "cpus" + cpus.replace(',', '-') + "-round" + round, null);
+            byStrategy.computeIfAbsent(s, k -> new ArrayList<>()).add(run.seconds());
+            progress("   cpus %s, round %d, %-10s %6.2f s", cpus, round, s.id(), run.seconds());
+          }
+        }
+        wall.put(cpus, byStrategy);
+      }
+    } catch (IOException e) {
+      progress("   taskset is not usable here (%s): no cores section", e.getMessage());
+      wall.clear();
+    } finally {
+      server.get().pinTo("0-" + (available - 1));
+    }
+    return wall;
   }
 
   /** Time to first test: a one-test run on fresh directories (cold), then again (warm). */

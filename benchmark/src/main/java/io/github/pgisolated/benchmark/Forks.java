@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Starts the benchmark's child JVMs: suite runs of 1 or 3 test JVMs ({@link ForkMain}, what
@@ -20,20 +21,34 @@ final class Forks {
   private static final long TIMEOUT_MINUTES = 10;
   private final Path logs;
   private final Map<String, String> common;
-  private int claimDirs;
+  /** Put before every child's command line (e.g. {@code taskset -c 0}); empty: none. */
+  private final List<String> prefix;
+  /** Numbers the claim directories of suite runs; shared with the pinned copies. */
+  private final AtomicInteger claimDirs;
 
   /**
    * @param common system properties every child gets (the {@code pgisolated.*} ones the
    *     benchmark was given, the endpoint file)
    */
   Forks(Path logs, Map<String, String> common) {
+    this(logs, common, List.of(), new AtomicInteger());
+  }
+
+  private Forks(Path logs, Map<String, String> common, List<String> prefix, AtomicInteger claimDirs) {
     this.logs = logs;
     this.common = common;
+    this.prefix = prefix;
+    this.claimDirs = claimDirs;
+  }
+
+  /** The same children, each started on the given CPUs only ({@code taskset -c <cpus>}, Linux). */
+  Forks pinnedTo(String cpus) {
+    return new Forks(logs, common, List.of("taskset", "-c", cpus), claimDirs);
   }
 
   /** A child JVM on this JVM's classpath, as a Surefire fork would be started (no JVM options). */
   Process start(String name, Class<?> main, Map<String, String> properties, List<String> args) throws IOException {
-    List<String> command = new ArrayList<>();
+    List<String> command = new ArrayList<>(prefix);
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     Map<String, String> all = new LinkedHashMap<>(common);
     all.putAll(properties);
@@ -61,7 +76,7 @@ final class Forks {
    */
   SuiteRun runSuite(String name, Strategy strategy, int forks, List<String> classes, Map<String, String> properties)
       throws IOException, InterruptedException {
-    Path claims = Files.createDirectories(logs.resolveSibling("claims").resolve(Integer.toString(++claimDirs)));
+    Path claims = Files.createDirectories(logs.resolveSibling("claims").resolve(Integer.toString(claimDirs.incrementAndGet())));
     List<Process> processes = new ArrayList<>();
     List<Path> forkLogs = new ArrayList<>();
     List<Path> phases = new ArrayList<>();

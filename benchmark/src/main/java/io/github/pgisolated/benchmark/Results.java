@@ -17,10 +17,12 @@ import java.util.TreeMap;
  *
  * @param date the day the run started
  * @param workloads the suite run four ways, per workload
+ * @param cores the small suite's wall times (s, one per round) with everything pinned to the CPUs
+ *     of the key ({@code "0"}, {@code "0,1"}), for rollback and @PgIsolated; empty when not measured
  */
 record Results(LocalDate date, String machine, String load, String server, String settings, Leases oneJvm,
     Leases threeJvms, Recycle recycle, ServerCosts costs, Map<BenchWorkload, Suite> workloads, int testsPerRun,
-    Start start) {
+    Start start, Map<String, Map<Strategy, List<Double>>> cores) {
 
   /** The fork counts the suite runs with. */
   static final int[] FORKS = {1, 3};

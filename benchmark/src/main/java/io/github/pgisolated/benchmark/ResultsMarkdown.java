@@ -27,6 +27,7 @@ final class ResultsMarkdown {
     profile();
     r.workloads().forEach(this::suite);
     start();
+    cores();
     md.append("\n**Targets**\n\n| target | goal | measured | met |\n|---|---|---|---|\n");
     for (Target t : r.targets()) {
       md.append("| ").append(t.name()).append(" | ").append(t.goal()).append(" | ").append(t.measured()).append(" | ")
@@ -169,6 +170,21 @@ final class ResultsMarkdown {
         Math.round(start.coldFirstLease()), Math.round(start.coldWall())));
     md.append(String.format(Locale.ROOT, "| warm: server running, template built (median of %d) | %d | %d |%n",
         start.warmRuns(), Math.round(start.warmFirstLease()), Math.round(start.warmWall())));
+  }
+
+  private void cores() {
+    if (r.cores().isEmpty()) {
+      return;
+    }
+    md.append("\n**").append(4 + r.workloads().size()).append(". Cores** (the small suite, 1 fork; the test JVM and the "
+        + "server pinned with `taskset`; wall time in s, median of ").append(r.rounds()).append(" rounds)\n\n");
+    md.append("| CPUs | (a) rollback, no isolation | (b) @PgIsolated | b/a |\n|---|---|---|---|\n");
+    r.cores().forEach((cpus, wall) -> {
+      double a = Stats.median(wall.get(Strategy.ROLLBACK));
+      double b = Stats.median(wall.get(Strategy.PGISOLATED));
+      int count = cpus.split(",").length;
+      md.append(String.format(Locale.ROOT, "| %d (%s) | %.2f | %.2f | %.2f |%n", count, cpus, a, b, b / a));
+    });
   }
 
   private void raw(String name, double[] ms) {

@@ -42,6 +42,23 @@ final class ServerCpu {
     }
   }
 
+  /** How many processes the server runs now. */
+  long processes() {
+    return ProcessHandle.of(postmaster).map(p -> p.children().count()).orElse(0L);
+  }
+
+  /**
+   * CPU used so far, in ms, once the server is back to at most {@code processes} processes (or
+   * after 3 s): a backend whose client just exited is counted only once the postmaster has reaped it.
+   */
+  long millisOnceBackTo(long processes) throws InterruptedException {
+    long deadline = System.nanoTime() + 3_000_000_000L;
+    while (processes() > processes && System.nanoTime() - deadline < 0) {
+      Thread.sleep(20);
+    }
+    return millis();
+  }
+
   /** CPU used so far, in ms; negative when it could not be read. */
   long millis() {
     String[] own = fields(postmaster);
@@ -55,6 +72,29 @@ final class ServerCpu {
       return f == null ? 0 : Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }).sum()).orElse(0L);
     return ticks * 1000 / TICKS_PER_SECOND;
+  }
+
+  /**
+   * Moves the server's processes to the given CPUs ({@code taskset -a -cp}, Linux): the postmaster,
+   * and so every backend it starts from now on, and every process it runs now.
+   *
+   * @throws IOException when taskset failed for the postmaster
+   */
+  void pinTo(String cpus) throws IOException, InterruptedException {
+    taskset(cpus, postmaster, true);
+    for (long child : ProcessHandle.of(postmaster).map(p -> p.children().mapToLong(ProcessHandle::pid).toArray())
+        .orElse(new long[0])) {
+      taskset(cpus, child, false);
+    }
+  }
+
+  private static void taskset(String cpus, long pid, boolean required) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder("taskset", "-a", "-cp", cpus, Long.toString(pid)).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    // A backend may end between listing and pinning it: only the postmaster must succeed.
+    if (p.waitFor() != 0 && required) {
+      throw new IOException("taskset -a -cp " + cpus + " " + pid + " failed (exit " + p.exitValue() + ")");
+    }
   }
 
   /**

@@ -38,7 +38,8 @@ class ResultsTests {
     return new Results(LocalDate.of(2026, 11, 21), "2-core machine (24 GiB, Linux, Java 17)", "load average 0.5",
         "embedded PostgreSQL 18.6", "defaults", leases, new Results.Leases(3, s, s, s, s),
         new Results.Recycle(1100, 12, 40, 3, 5, 9, 60, 7), new ServerCosts(ms, ms, ms, ms, ms, ms, ms), workloads, 300,
-        new Results.Start(4321.4, 5000, 812.6, 1200, 3));
+        new Results.Start(4321.4, 5000, 812.6, 1200, 3),
+        Map.of("0", Map.of(Strategy.ROLLBACK, List.of(8.0, 8.2, 7.9), Strategy.PGISOLATED, List.of(20.0, 21.0, 19.5))));
   }
 
   /** Rows: the four strategies with 1 fork, then with 3 forks; each row the rounds. */
@@ -112,6 +113,20 @@ class ResultsTests {
     assertTrue(md.contains("| reset in place | 240 | 240 |"), md);
     assertTrue(md.contains("| recreated | 58 (schema changed: 58) | 60 (schema changed: 60) |"), md);
     assertTrue(md.contains("| vs on demand (c/b), small | ≥ 4 | 1.96 | **no** |"), md);
+  }
+
+  @Test
+  void theCoresSectionShowsTheRatioPerCpuCount() {
+    String md = sample().markdown();
+    assertTrue(md.contains("**7. Cores**"), md);
+    assertTrue(md.contains("| 1 (0) | 8.00 | 20.00 | 2.50 |"), md);
+  }
+
+  @Test
+  void theCpuTableDividesByTheWallTimePerTest() {
+    String md = sample().markdown();
+    // rollback, 1 fork: median 4.0 s over 300 tests is 13.3 ms a test; 20 + 5 ms of CPU is 1.875 cores busy
+    assertTrue(md.contains("| rollback (no isolation) | 1 | 20.0 | 8.0 | 5.0 | 25.0 | 13.3 | 1.88 |"), md);
   }
 
   @Test
