@@ -106,6 +106,26 @@ final class CliProcess implements AutoCloseable {
   }
 
   /** Sends SIGINT or SIGTERM. */
+  /**
+   * Whether this JVM was started with SIGINT ignored, as a shell without job control starts
+   * background commands ({@code cmd &} in a script): a child inherits that, and a JVM started so
+   * does not install a SIGINT handler, so SIGINT can't reach the CLI. Read from Linux's
+   * {@code /proc/self/status}; false where it can't be read.
+   */
+  static boolean sigintIgnoredHere() {
+    try {
+      for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("SigIgn:")) {
+          // Bit n-1 stands for signal n; SIGINT is 2.
+          return (Long.parseUnsignedLong(line.substring("SigIgn:".length()).trim(), 16) & 0x2) != 0;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+    return false;
+  }
+
   void signal(String signal) throws IOException, InterruptedException {
     new ProcessBuilder("kill", "-s", signal, Long.toString(process.pid())).inheritIO().start().waitFor();
   }

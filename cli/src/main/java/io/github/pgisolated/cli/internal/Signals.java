@@ -38,8 +38,14 @@ final class Signals {
               }
               return null;
             });
-        signal.getMethod("handle", signal, signalHandler).invoke(null, signal.getConstructor(String.class).newInstance(name),
-            proxy);
+        Object previous = signal.getMethod("handle", signal, signalHandler)
+            .invoke(null, signal.getConstructor(String.class).newInstance(name), proxy);
+        if (previous != null && previous == signalHandler.getField("SIG_IGN").get(null)) {
+          // A shell without job control starts background commands (`cmd &` in a script) with
+          // SIGINT ignored, and the JVM then keeps it ignored: say so, or Ctrl-C seems broken.
+          LOG.info("SIG{} is ignored in this process (it was started with SIG{} ignored, e.g. in the background of a "
+              + "script); stop it with SIGTERM", name, name);
+        }
       }
     } catch (ReflectiveOperationException | RuntimeException e) {
       LOG.debug("No signal handlers (sun.misc.Signal unavailable); using a shutdown hook", e);
