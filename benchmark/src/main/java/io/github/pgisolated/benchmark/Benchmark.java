@@ -58,6 +58,8 @@ public final class Benchmark {
   private final int leases;
   private final TemplateDefinition template = BenchWorkload.SMALL.template();
   private final List<BenchWorkload> workloads;
+  /** See {@link #serverCpu}; null until the first suite run. */
+  private Optional<ServerCpu> serverCpu;
 
   private Benchmark(Path out, int rounds, int leases, List<BenchWorkload> workloads) {
     this.workloads = workloads;
@@ -257,7 +259,7 @@ public final class Benchmark {
         }
       }
     }
-    Optional<ServerCpu> server = ServerCpu.of(endpoint);
+    Optional<ServerCpu> server = serverCpu(endpoint);
     long processesBefore = server.map(ServerCpu::processes).orElse(0L);
     long serverCpuBefore = server.map(ServerCpu::millis).orElse(-1L);
     SuiteRun run = forks.runSuite(workload.id() + "-" + label + "-" + strategy.id() + "-" + forkCount, strategy,
@@ -291,6 +293,14 @@ public final class Benchmark {
     return run;
   }
 
+  /** The server's processes, found at the first suite run: every workload's endpoint is the same server. */
+  private Optional<ServerCpu> serverCpu(BenchEndpoint endpoint) {
+    if (serverCpu == null) {
+      serverCpu = ServerCpu.of(endpoint);
+    }
+    return serverCpu;
+  }
+
   /**
    * The small suite with 1 fork, no isolation and {@code @PgIsolated}, with the test JVM and the
    * server pinned to one core, then to two ({@code taskset}): how the wall times, and their ratio,
@@ -300,7 +310,7 @@ public final class Benchmark {
       throws Exception {
     Map<String, Map<Strategy, List<Double>>> wall = new LinkedHashMap<>();
     int available = Runtime.getRuntime().availableProcessors();
-    Optional<ServerCpu> server = ServerCpu.of(endpoint);
+    Optional<ServerCpu> server = serverCpu(endpoint);
     if (available < 2 || server.isEmpty()) {
       return wall;
     }

@@ -52,9 +52,8 @@ final class Phases {
         mean[i] += t[i] / 1e6 / tests.size();
       }
     }
-    int n = Math.max(1, tests.size());
-    Cpu cpu = cpuKnown && !tests.isEmpty()
-        ? new Cpu((double) jvmCpuMillis / n, (double) jitMillis / n, (double) serverCpuMillis / n) : null;
+    double n = tests.size();
+    Cpu cpu = cpuKnown && n > 0 ? new Cpu(jvmCpuMillis / n, jitMillis / n, serverCpuMillis / n) : null;
     return new Summary(tests.size(), Stats.median(startups), mean[0], mean[1], mean[2], mean[3], Stats.median(shutdowns),
         cpu);
   }

@@ -1,9 +1,8 @@
 package io.github.pgisolated.benchmark;
 
 import io.github.pgisolated.benchmark.suite.BenchEndpoint;
+import io.github.pgisolated.benchmark.suite.ProcStat;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -17,8 +16,6 @@ import java.util.Optional;
  * machine, so the difference around a suite run is what the server spent on it.
  */
 final class ServerCpu {
-  /** {@code /proc}'s clock ticks per second (USER_HZ), 100 on every Linux architecture. */
-  private static final long TICKS_PER_SECOND = 100;
   private final long postmaster;
 
   private ServerCpu(long postmaster) {
@@ -35,8 +32,7 @@ final class ServerCpu {
       if (!rs.next()) {
         return Optional.empty();
       }
-      String[] stat = fields(rs.getLong(1));
-      return stat == null ? Optional.empty() : Optional.of(new ServerCpu(Long.parseLong(stat[1])));
+      return ProcStat.of(rs.getLong(1)).map(checkpointer -> new ServerCpu(checkpointer.parent()));
     } catch (SQLException | RuntimeException e) {
       return Optional.empty();
     }
@@ -61,17 +57,13 @@ final class ServerCpu {
 
   /** CPU used so far, in ms; negative when it could not be read. */
   long millis() {
-    String[] own = fields(postmaster);
-    if (own == null) {
+    Optional<ProcStat> own = ProcStat.of(postmaster);
+    if (own.isEmpty()) {
       return -1;
     }
-    // utime, stime, cutime, cstime: fields 14 to 17 of /proc/<pid>/stat, here 11 to 14 after the name.
-    long ticks = Long.parseLong(own[11]) + Long.parseLong(own[12]) + Long.parseLong(own[13]) + Long.parseLong(own[14]);
-    ticks += ProcessHandle.of(postmaster).map(p -> p.children().mapToLong(child -> {
-      String[] f = fields(child.pid());
-      return f == null ? 0 : Long.parseLong(f[11]) + Long.parseLong(f[12]);
-    }).sum()).orElse(0L);
-    return ticks * 1000 / TICKS_PER_SECOND;
+    long children = ProcessHandle.of(postmaster).map(p -> p.children()
+        .mapToLong(child -> ProcStat.of(child.pid()).map(ProcStat::ownMillis).orElse(0L)).sum()).orElse(0L);
+    return own.get().ownMillis() + own.get().reapedChildrenMillis() + children;
   }
 
   /**
@@ -94,19 +86,6 @@ final class ServerCpu {
     // A backend may end between listing and pinning it: only the postmaster must succeed.
     if (p.waitFor() != 0 && required) {
       throw new IOException("taskset -a -cp " + cpus + " " + pid + " failed (exit " + p.exitValue() + ")");
-    }
-  }
-
-  /**
-   * The fields of {@code /proc/<pid>/stat} after the command name (which may hold spaces): [0] is
-   * the state, [1] the parent's pid; null when unreadable.
-   */
-  private static String[] fields(long pid) {
-    try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-      return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    } catch (IOException | RuntimeException e) {
-      return null;
     }
   }
 }

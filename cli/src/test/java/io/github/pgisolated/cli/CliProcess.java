@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -105,7 +106,6 @@ final class CliProcess implements AutoCloseable {
     }
   }
 
-  /** Sends SIGINT or SIGTERM. */
   /**
    * Whether this JVM was started with SIGINT ignored, as a shell without job control starts
    * background commands ({@code cmd &} in a script): a child inherits that, and a JVM started so
@@ -114,7 +114,7 @@ final class CliProcess implements AutoCloseable {
    */
   static boolean sigintIgnoredHere() {
     try {
-      for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
         if (line.startsWith("SigIgn:")) {
           // Bit n-1 stands for signal n; SIGINT is 2.
           return (Long.parseUnsignedLong(line.substring("SigIgn:".length()).trim(), 16) & 0x2) != 0;
@@ -126,6 +126,7 @@ final class CliProcess implements AutoCloseable {
     return false;
   }
 
+  /** Sends SIGINT or SIGTERM. */
   void signal(String signal) throws IOException, InterruptedException {
     new ProcessBuilder("kill", "-s", signal, Long.toString(process.pid())).inheritIO().start().waitFor();
   }

@@ -143,10 +143,10 @@ class LeaseOptionsTests {
       assertThat(any.database().databaseName()).startsWith("pgisolated_" + hash);
     }
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (exists(pool, kept.get().databaseName()) && System.nanoTime() < deadline) {
+    while (TestPostgres.databaseExists(pool, kept.get().databaseName()) && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
-    assertThat(exists(pool, kept.get().databaseName())).isFalse();
+    assertThat(TestPostgres.databaseExists(pool, kept.get().databaseName())).isFalse();
   }
 
   @Test
@@ -187,12 +187,6 @@ class LeaseOptionsTests {
     Process p = new ProcessBuilder("true").start();
     p.waitFor();
     return p.pid();
-  }
-
-  private static boolean exists(PgIsolatedPool pool, String database) throws SQLException {
-    try (Connection admin = TestPostgres.adminConnection(pool); Statement s = admin.createStatement()) {
-      return count(s, "select count(*) from pg_database where datname = '" + database + "'") == 1;
-    }
   }
 
   private static long oid(Statement s) throws SQLException {

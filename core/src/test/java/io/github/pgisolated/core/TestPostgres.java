@@ -5,6 +5,7 @@ import io.github.pgisolated.core.internal.server.ServerEndpoint;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Collection;
@@ -51,6 +52,17 @@ public final class TestPostgres {
     ServerEndpoint endpoint = ((PoolEngine) pool).endpoint();
     return DriverManager.getConnection(endpoint.jdbcUrl(endpoint.maintenanceDatabase()), endpoint.user(),
         endpoint.password());
+  }
+
+  /** Whether a database of that name exists on the pool's server. */
+  public static boolean databaseExists(PgIsolatedPool pool, String database) throws SQLException {
+    try (Connection admin = adminConnection(pool);
+        PreparedStatement ps = admin.prepareStatement("select 1 from pg_database where datname = ?")) {
+      ps.setString(1, database);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
   }
 
   /**

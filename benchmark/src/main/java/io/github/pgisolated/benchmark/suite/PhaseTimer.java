@@ -7,8 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -85,9 +87,9 @@ public final class PhaseTimer implements BeforeEachCallback, InvocationIntercept
 
   /**
    * Writes one {@code T <setup> <first connection> <work> <teardown>} line (ns) per test and one
-   * {@code S <JVM start to first test> <last test to now>} line (ms), and one {@code C <CPU> <JIT> <GC>}
-   * line (ms): the CPU time this JVM used, all its threads, how much of it its JIT compiler threads
-   * used, and the time its garbage collectors report.
+   * {@code S <JVM start to first test> <last test to now>} line (ms), and one {@code C <CPU> <JIT>}
+   * line (ms): the CPU time this JVM used, all its threads, and how much of it its JIT compiler
+   * threads used.
    */
   static void write(Path file, long lastTestEndMillis) throws IOException {
     List<String> lines = new ArrayList<>();
@@ -99,10 +101,7 @@ public final class PhaseTimer implements BeforeEachCallback, InvocationIntercept
     lines.add("S " + (first - jvmStart) + " " + (System.currentTimeMillis() - lastTestEndMillis));
     long cpu = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
         ? os.getProcessCpuTime() / 1_000_000 : -1;
-    long jit = compilerThreadsCpuMillis();
-    long gc = ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(b -> Math.max(0, b.getCollectionTime()))
-        .sum();
-    lines.add("C " + cpu + " " + jit + " " + gc);
+    lines.add("C " + cpu + " " + compilerThreadsCpuMillis());
     Files.write(file, lines);
   }
 
@@ -114,23 +113,10 @@ public final class PhaseTimer implements BeforeEachCallback, InvocationIntercept
   private static long compilerThreadsCpuMillis() {
     Path tasks = Path.of("/proc/self/task");
     if (Files.isDirectory(tasks)) {
-      long ticks = 0;
-      try (java.util.stream.Stream<Path> all = Files.list(tasks)) {
-        for (Path task : (Iterable<Path>) all::iterator) {
-          String stat;
-          try {
-            stat = Files.readString(task.resolve("stat"));
-          } catch (IOException ended) {
-            continue;
-          }
-          String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-          if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
-          }
-        }
-        // USER_HZ: 100 on every Linux architecture.
-        return ticks * 10;
+      try (Stream<Path> all = Files.list(tasks)) {
+        return all.map(task -> ProcStat.of(task.resolve("stat"))).flatMap(Optional::stream)
+            .filter(t -> t.name().startsWith("C1 CompilerThre") || t.name().startsWith("C2 CompilerThre"))
+            .mapToLong(ProcStat::ownMillis).sum();
       } catch (IOException | RuntimeException e) {
         // fall through to the JVM's own figure
       }

@@ -150,22 +150,12 @@ class PreviousVersionProcessTests {
     assertThat(collectorLog).contains("Not collecting " + currentTemplate);
     // The previous version's template is a candidate only when its marker tells a last use this version
     // reads; either way it must still be there, with the clones its JVM used.
-    assertThat(exists(previousTemplate)).as("the previous version's template").isTrue();
+    assertThat(TestPostgres.databaseExists(observer, previousTemplate)).as("the previous version's template").isTrue();
     // The previous version does not read this version's ready markers: to it, this version's clones
     // look like clones whose template is gone, and only their claims keep it from dropping them.
     String currentHash = ((PoolEngine) observer).templateHash(template(hashInput));
     assertThat(Files.readString(directory.resolve("previous.log")))
         .containsPattern("Not collecting \\S+: pgisolated_" + currentHash + "_\\d+ is claimed \\(in use\\)");
-  }
-
-  private boolean exists(String database) throws java.sql.SQLException {
-    try (java.sql.Connection c = TestPostgres.adminConnection(observer);
-        java.sql.PreparedStatement ps = c.prepareStatement("select 1 from pg_database where datname = ?")) {
-      ps.setString(1, database);
-      try (java.sql.ResultSet rs = ps.executeQuery()) {
-        return rs.next();
-      }
-    }
   }
 
   private static TemplateDefinition template(String hashInput) {

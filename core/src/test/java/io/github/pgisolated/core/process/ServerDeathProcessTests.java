@@ -41,7 +41,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  * server that dies is not restarted (it is not ours): leases fail at once, naming it.
  */
 class ServerDeathProcessTests {
-  private static final Pattern LEASED = Pattern.compile("LEASED (\\S+) \\S+");
   private static final Pattern DONE = Pattern.compile("DONE leases=(\\d+) violations=(\\d+) .*");
   private static final Duration WAIT = Duration.ofSeconds(90);
 
