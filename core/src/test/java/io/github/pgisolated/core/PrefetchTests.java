@@ -79,30 +79,4 @@ class PrefetchTests {
       }
     }, "a prefetch starved a test of the only clone");
   }
-
-  @Test
-  void aJvmWhoseResetsOutlastItsTestsTakesASecondSpareTheCoordinatorHasReady() throws Exception {
-    TemplateDefinition template = TemplateDefinition.builder().scripts("db/shop.sql").hashInput(UUID.randomUUID().toString())
-        .build();
-    // Resets in the background (verification would run them on the test's thread), and ready clones to take.
-    try (PgIsolatedPool pool = PgIsolatedPool.start(config(Map.of("pgisolated.reset.verify", "false",
-        "pgisolated.pool.initial-size", "4", "pgisolated.pool.max-size", "6")))) {
-      String hash = ((PoolEngine) pool).templateHash(template);
-      int mostHeld = 0;
-      for (int i = 0; i < 30; i++) {
-        try (DatabaseLease lease = pool.lease(template); Connection c = lease.dataSource().getConnection();
-            Statement s = c.createStatement()) {
-          try (ResultSet rs = s.executeQuery("select count(*) from customer")) {
-            rs.next();
-            assertThat(rs.getInt(1)).as("the template's rows, lease " + i).isEqualTo(2);
-          }
-          // Many rows to put back: the reset takes longer than this "test" does.
-          s.execute("insert into customer (name) select 'c' || g from generate_series(1, 20000) g");
-          mostHeld = Math.max(mostHeld, ((PoolEngine) pool).statistics(hash).leased());
-        }
-      }
-      assertThat(mostHeld).as("clones this JVM held at once: the one in use, the spare, the second spare").isEqualTo(3);
-      TestPostgres.dropDatabasesOf(pool, List.of(hash));
-    }
-  }
 }

@@ -230,15 +230,6 @@ final class ServerSession {
     }
   }
 
-  /** Asks for a clone only if the coordinator has one ready within {@code waitNanos} (a second spare). */
-  void acquireExtraFor(WarmClones set, long waitNanos) {
-    try {
-      set.arrived(held.acquireWarm(set.hash(), set.resets(), System.nanoTime() + waitNanos));
-    } catch (RuntimeException e) {
-      set.extraRefused(e);
-    }
-  }
-
   /** The clone of a read-only lease goes back: as it is when the test left it tidy, else to be recreated. */
   void leaveReadOnly(HeldClone clone, boolean tidy) {
     if (!held.leaveReadOnly(clone, tidy, admin)) {

@@ -30,11 +30,7 @@ import org.slf4j.LoggerFactory;
  * <p><b>Supply.</b> Clones come from the coordinator. There are always as many idle, resetting or
  * requested clones as tests waiting, plus one spare ({@code pgisolated.prefetch}): so a test never
  * waits for the reset of the clone the previous test used, and a clone that leaves (after DDL) is
- * replaced while the next test runs. When a test still finds no idle clone, because resets here
- * take longer than tests, the set asks for a second spare, but only one the coordinator has ready
- * at once ({@link #EXTRA_WAIT_NANOS}): a clone made for it, or one another JVM waits for, would
- * cost more than the wait it saves. A refused request is not asked again for
- * {@link #EXTRA_RETRY_NANOS}. Requests run on their own threads; a waiting test takes
+ * replaced while the next test runs. Requests run on their own threads; a waiting test takes
  * whatever comes first, a reset clone or a new one, so a JVM whose coordinator has no clone to
  * spare still goes on with the clones it has. Idle clones beyond the spare go back to the
  * coordinator, as they are (they are clean), after {@link #SPARE_IDLE_NANOS}; the spare too once
@@ -52,8 +48,6 @@ final class WarmClones {
   static final long SPARE_IDLE_NANOS = TimeUnit.SECONDS.toNanos(1);
   static final long ALL_IDLE_NANOS = TimeUnit.SECONDS.toNanos(3);
   private static final long CLOSE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
-  static final long EXTRA_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
-  static final long EXTRA_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final String hash;
   private final TemplateResets resets;
@@ -71,10 +65,6 @@ final class WarmClones {
   private int resetting;
   private int requested;
   private int waiters;
-  /** Whether a test found its spare still resetting; cleared when the set goes unused. */
-  private boolean extraWanted;
-  private boolean extraRequested;
-  private long extraRefusedNanos = System.nanoTime() - EXTRA_RETRY_NANOS;
   private long lastTakeNanos = System.nanoTime();
   private RuntimeException lastFailure;
   private boolean closed;
@@ -114,10 +104,6 @@ final class WarmClones {
           taken = true;
           unsafeRequestSupply();
           return clone;
-        }
-        if (resetting > 0 && spare) {
-          // The spare is in use and the last clone still resetting: resets are slower than tests.
-          extraWanted = true;
         }
         if (lastFailure != null && resetting == 0 && requested == 0) {
           // Nothing else is on its way: the request's error is this test's.
@@ -212,7 +198,6 @@ final class WarmClones {
     lock.lock();
     try {
       requested--;
-      extraRequested = false;
       surplus = closed;
       if (!surplus) {
         all.add(clone);
@@ -227,20 +212,6 @@ final class WarmClones {
     if (surplus) {
       engine.leave(clone, Disposition.UNCHANGED);
     }
-  }
-
-  /** The coordinator had no clone ready for the second spare. */
-  void extraRefused(RuntimeException failure) {
-    lock.lock();
-    try {
-      requested--;
-      extraRequested = false;
-      extraRefusedNanos = System.nanoTime();
-      changed.signalAll();
-    } finally {
-      lock.unlock();
-    }
-    LOG.trace("No second spare of template {} ready at the coordinator", DatabaseNames.template(hash), failure);
   }
 
   /** A request to the coordinator failed; a test waiting with nothing else on its way gets the error. */
@@ -329,9 +300,6 @@ final class WarmClones {
     try {
       boolean unused = othersStarve || waiters == 0 && nowNanos - lastTakeNanos > ALL_IDLE_NANOS
           && all.stream().noneMatch(c -> c.state == State.IN_USE);
-      if (unused) {
-        extraWanted = false;
-      }
       while (!idle.isEmpty() && (unused || idle.size() > 1 && nowNanos - idle.peekLast().idleSince > SPARE_IDLE_NANOS)) {
         HeldClone clone = idle.pollLast();
         unsafeForget(clone);
@@ -370,10 +338,7 @@ final class WarmClones {
     leaving.forEach(clone -> engine.leave(clone, Disposition.UNCHANGED));
   }
 
-  /**
-   * Asks the coordinator for clones until idle, resetting and requested ones cover the waiters and
-   * the spare, and for the second spare when it is wanted (one at a time, not again soon after a refusal).
-   */
+  /** Asks the coordinator for clones until idle, resetting and requested ones cover the waiters and the spare. */
   private void unsafeRequestSupply() {
     int supply = idle.size() + resetting + requested;
     int wanted = waiters + (spare ? 1 : 0);
@@ -381,12 +346,6 @@ final class WarmClones {
       requested++;
       supply++;
       requests.execute(() -> engine.acquireFor(this));
-    }
-    if (!closed && extraWanted && !extraRequested && supply == wanted
-        && System.nanoTime() - extraRefusedNanos > EXTRA_RETRY_NANOS) {
-      requested++;
-      extraRequested = true;
-      requests.execute(() -> engine.acquireExtraFor(this, EXTRA_WAIT_NANOS));
     }
   }
 
